@@ -1,0 +1,55 @@
+# Two commands set everything up on a fresh Debian-like machine (root or sudo):
+#   make demo   install what is missing, then run the pipeline on the sample episode
+#   make test   install what is missing, then run the test suite
+# Both are safe to run again: installed pieces are detected and skipped.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
+# Small CPUs: keep OpenMP threads from spinning while they wait (see DESIGN.md).
+export OMP_WAIT_POLICY := PASSIVE
+export KMP_BLOCKTIME := 0
+# pip warns about every optional local index it cannot find; keep its real errors.
+QUIET_PIP = 2> >(grep -v 'is ignored' >&2)
+
+.PHONY: setup system demo test test-slow bench clean
+
+setup: system $(VENV)/.installed
+
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# torch is pinned to the CPU build on its own (pip would otherwise pull CUDA wheels);
+# openai-whisper goes in without its declared deps (triton is GPU-only, ~1 GB).
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0 $(QUIET_PIP)
+	$(BIN)/pip install -q -r requirements.txt $(QUIET_PIP)
+	$(BIN)/pip install -q --no-deps openai-whisper==20250625 $(QUIET_PIP)
+	$(BIN)/pip install -q --no-deps -e . $(QUIET_PIP)
+	$(BIN)/python -c "import pipeline, ffmpeg, moviepy, whisper, faster_whisper, pysrt, googleapiclient, apscheduler"
+	touch $@
+
+demo: setup
+	$(BIN)/webseries sample
+	$(BIN)/webseries transcode ep00-sample
+
+test: setup
+	$(BIN)/python -m pytest
+
+# Long media and real model weights: not part of the default run.
+test-slow: setup
+	$(BIN)/python -m pytest -m "slow or heavy"
+
+bench: setup
+	$(BIN)/python bench/transcode.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,3 @@
+"""Construisons Ensemble production and distribution pipeline."""
+
+__version__ = "0.1.0"

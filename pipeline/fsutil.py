@@ -1,0 +1,63 @@
+"""Files that are either complete or absent.
+
+Every output is written under a temporary name in its final folder, then renamed:
+an interrupted run never leaves a file that looks finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+TEMP_MARK = ".partial-"
+
+
+def temp_path_for(final: Path) -> Path:
+    """A hidden sibling of `final` with the same suffix (ffmpeg picks muxers by suffix)."""
+    return final.with_name(f".{final.stem}{TEMP_MARK}{os.getpid()}{final.suffix}")
+
+
+def is_temp(path: Path) -> bool:
+    return path.name.startswith(".") and TEMP_MARK in path.name
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete temporaries left by a run that was killed; returns what was removed."""
+    removed = []
+    if folder.is_dir():
+        for p in folder.iterdir():
+            if p.is_file() and is_temp(p):
+                p.unlink(missing_ok=True)
+                removed.append(p)
+    return removed
+
+
+@contextlib.contextmanager
+def atomic_write(final: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator:
+    """Open a temp file beside `final`; rename over it only if the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}{TEMP_MARK}")
+    try:
+        with open(fd, mode, encoding=None if "b" in mode else encoding) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text_atomic(final: Path, text: str) -> None:
+    with atomic_write(final) as fh:
+        fh.write(text)
+
+
+def sha256_file(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()

@@ -1,0 +1,128 @@
+"""episodes/<id>/episode.toml <-> Episode, with every problem reported at once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.models import LANGUAGES, Episode, Highlight, LangText
+from pipeline.tomlread import Reader, load_toml
+
+MANIFEST = "episode.toml"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
+
+
+def parse_time(value: object) -> float | None:
+    """Seconds from a number or "MM:SS(.mmm)" / "HH:MM:SS(.mmm)", as editors write timecodes."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if value >= 0 else None
+    if isinstance(value, str):
+        m = _TIME.match(value.strip())
+        if m:
+            h, mnt, s = m.groups()
+            return int(h or 0) * 3600 + int(mnt) * 60 + float(s.replace(",", "."))
+    return None
+
+
+def _time(r: Reader, key: str, required: bool) -> float | None:
+    r._seen.add(key)
+    if key not in r.data:
+        if required:
+            r.problem(key, "is required")
+        return None
+    t = parse_time(r.data[key])
+    if t is None:
+        r.problem(key, f"expected seconds or a timecode like 01:23.5, got {r.data[key]!r}")
+    return t
+
+
+def load_episode(folder: Path) -> Episode:
+    path = folder / MANIFEST
+    r = Reader(load_toml(path, "episode manifest"), path)
+    ep_id = r.str("id")
+    if isinstance(ep_id, str) and not ID_PATTERN.match(ep_id):
+        r.problem("id", "use lower-case letters, digits and dashes (e.g. ep03-vote)")
+    if isinstance(ep_id, str) and ep_id != folder.name:
+        r.problem("id", f"is {ep_id!r} but the folder is named {folder.name!r}; make them the same")
+    number = r.int("number", lo=0, hi=999)
+    texts = {}
+    for key in ("title", "description"):
+        t = r.table(key, required=True)
+        texts[key] = LangText(t.str("fr"), t.str("bm", ""))
+        t.check_unknown()
+    languages = r.str_list("languages", ["fr"]) or []
+    for lang in languages:
+        if lang not in LANGUAGES:
+            r.problem("languages", f"unknown language {lang!r} (use {', '.join(LANGUAGES)})")
+    master_name = r.str("master")
+    thumb = _time(r, "thumbnail_time", required=False)
+    highlights = []
+    raw = r.data.get("highlights", [])
+    r._seen.add("highlights")
+    if not isinstance(raw, list) or not all(isinstance(h, dict) for h in raw):
+        r.problem("highlights", "expected [[highlights]] tables")
+        raw = []
+    for i, table in enumerate(raw, start=1):
+        h = Reader(table, path, f"highlights[{i}].", r.problems)
+        start, end = _time(h, "start", True), _time(h, "end", True)
+        label = h.str("label", "")
+        use = h.str("use", "clip", choices=("clip", "trailer"))
+        if start is not None and end is not None:
+            if end <= start:
+                h.problem("end", f"must be after start ({end} <= {start})")
+            else:
+                highlights.append(Highlight(start, end, label or "", use or "clip"))
+        h.check_unknown()
+    r.check_unknown()
+    r.raise_if_problems(hint=f"fix {path} and run again")
+    return Episode(
+        id=ep_id, number=number, title=texts["title"], description=texts["description"],
+        languages=tuple(languages), master=(folder / master_name), folder=folder,
+        highlights=tuple(highlights), thumbnail_time=thumb,
+    )
+
+
+def discover(episodes_dir: Path) -> list[Path]:
+    """Episode folders, in name order (ep00, ep01, ...)."""
+    if not episodes_dir.is_dir():
+        return []
+    return sorted(p for p in episodes_dir.iterdir() if (p / MANIFEST).is_file())
+
+
+def resolve(episodes_dir: Path, names: list[str]) -> list[Episode]:
+    """Episodes named on the command line: an id, a unique prefix ("ep03"), a folder, or "all"."""
+    folders = discover(episodes_dir)
+    if names == ["all"]:
+        if not folders:
+            raise PipelineError(f"no episodes in {episodes_dir}", hint="each episode needs a folder with episode.toml")
+        return [load_episode(f) for f in folders]
+    chosen: list[Path] = []
+    problems = []
+    for name in names:
+        as_path = Path(name)
+        if (as_path / MANIFEST).is_file():
+            chosen.append(as_path.resolve())
+            continue
+        matches = [f for f in folders if f.name == name] or [f for f in folders if f.name.startswith(name)]
+        if len(matches) == 1:
+            chosen.append(matches[0])
+        elif not matches:
+            known = ", ".join(f.name for f in folders) or "none"
+            problems.append(f"unknown episode {name!r} (known: {known})")
+        else:
+            problems.append(f"episode {name!r} is ambiguous: {', '.join(f.name for f in matches)}")
+    if problems:
+        raise ConfigError(problems, hint="name episodes by id, a unique prefix, or 'all'")
+    episodes, errors = [], []
+    for folder in dict.fromkeys(chosen):
+        try:
+            episodes.append(load_episode(folder))
+        except ConfigError as exc:
+            errors.extend(exc.problems)
+    if errors:
+        raise ConfigError(errors, hint="fix the manifests and run again")
+    return episodes

@@ -1,0 +1,1 @@
+"""Media work: everything that touches ffmpeg lives in pipeline.media.ffmpeg."""

@@ -1,0 +1,320 @@
+"""The only code that runs ffmpeg and ffprobe.
+
+Command lines for filter graphs are built with ffmpeg-python (the client's choice; it is
+unmaintained, so every use of it stays in this file and can be swapped here alone).
+Commands run with `-progress` for progress bars; failures raise MediaError with the
+tail of ffmpeg's own message.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import json
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import ffmpeg as ffpy  # ffmpeg-python
+
+from pipeline.errors import MediaError, ToolMissingError
+from pipeline.models import Loudness, MediaInfo
+
+Progress = Callable[[float], None]  # seconds of output written so far
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One ffmpeg filter: name (optionally name@instance), positional and keyword options."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+def F(name: str, *args: Any, **kwargs: Any) -> Filter:
+    return Filter(name, args, tuple(kwargs.items()))
+
+
+@dataclass(frozen=True)
+class BlurFill:
+    """Fit the picture inside a canvas over a blurred, zoomed copy of itself.
+
+    The blur runs on a small copy (a quarter of the canvas) and is scaled up: same look,
+    a fraction of the CPU of blurring at full size.
+    """
+
+    width: int
+    height: int
+    fg_width: int
+    fg_height: int
+
+
+Chain = tuple[Filter | BlurFill, ...]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output file of a graph: chains applied to the shared streams, and encoder options."""
+
+    path: Path
+    video: Chain | None
+    audio: Chain | None
+    options: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Graph:
+    """One decode of `source` feeding every output (split/asplit fan-out)."""
+
+    source: Path
+    video_pre: Chain
+    audio_pre: Chain
+    outputs: tuple[Output, ...]
+    silent_audio: float | None = None  # no audio stream: generate this many seconds of silence
+
+
+@functools.cache
+def require_tools() -> tuple[str, str]:
+    paths = shutil.which("ffmpeg"), shutil.which("ffprobe")
+    if not all(paths):
+        raise ToolMissingError("ffmpeg/ffprobe not found on PATH",
+                               hint="run `make setup` (or: apt-get install ffmpeg)")
+    return paths  # type: ignore[return-value]
+
+
+@functools.cache
+def version() -> str:
+    out = subprocess.run([require_tools()[0], "-version"], capture_output=True, text=True).stdout
+    return out.splitlines()[0] if out else "unknown"
+
+
+# ---------------------------------------------------------------- probing
+
+def _ratio(text: str | None) -> float:
+    try:
+        value = Fraction(text or "0")
+    except (ValueError, ZeroDivisionError):
+        return 0.0
+    return float(value)
+
+
+def _rotation(stream: dict) -> int:
+    for side in stream.get("side_data_list", []) or []:
+        if "rotation" in side:
+            return int(round(float(side["rotation"]))) % 360
+    tag = (stream.get("tags") or {}).get("rotate")
+    return int(tag) % 360 if tag and tag.lstrip("-").isdigit() else 0
+
+
+def probe(path: Path) -> MediaInfo:
+    """What ffprobe says about a media file; MediaError if it is missing or unreadable."""
+    require_tools()
+    if not path.is_file():
+        raise MediaError(f"{path}: file not found", hint="check the path (for a master: `master` in episode.toml)")
+    try:
+        data = ffpy.probe(str(path))
+    except ffpy.Error as exc:
+        reason = _tail(exc.stderr.decode("utf-8", "replace"), 1) or "unreadable"
+        raise MediaError(f"{path}: not a readable media file ({reason})",
+                         hint="re-export it from the editing software, or check the copy is complete") from None
+    fmt = data.get("format", {})
+    streams = data.get("streams", [])
+    video = next((s for s in streams if s.get("codec_type") == "video"
+                  and not (s.get("disposition") or {}).get("attached_pic")), None)
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    duration = _ratio(fmt.get("duration")) or max(
+        (_ratio(s.get("duration")) for s in streams), default=0.0)
+    if duration <= 0:
+        raise MediaError(f"{path}: cannot tell its duration (truncated or still being written?)",
+                         hint="re-export it, or wait for the copy to finish")
+    info: dict[str, Any] = {"path": path, "duration": duration, "size_bytes": path.stat().st_size}
+    if video:
+        w, h = int(video.get("width") or 0), int(video.get("height") or 0)
+        if not w or not h:
+            raise MediaError(f"{path}: video stream has no picture size", hint="re-export the master")
+        sar = _ratio(video.get("sample_aspect_ratio"))
+        if sar > 0 and abs(sar - 1) > 1e-3:
+            w = int(round(w * sar))
+        rotation = _rotation(video)
+        if rotation in (90, 270):
+            w, h = h, w
+        avg, real = _ratio(video.get("avg_frame_rate")), _ratio(video.get("r_frame_rate"))
+        interlaced = video.get("field_order", "progressive") in ("tt", "bb", "tb", "bt")
+        fps = avg or real
+        info.update(
+            has_video=True, width=w, height=h, rotation=rotation, fps=fps, interlaced=interlaced,
+            variable_fps=bool(avg and real and abs(real - avg) / real > 0.01 and not
+                              (interlaced and abs(real - 2 * avg) / real < 0.01)),
+            video_codec=video.get("codec_name", ""), pix_fmt=video.get("pix_fmt", ""),
+        )
+    if audio:
+        info.update(audio_channels=int(audio.get("channels") or 0),
+                    audio_rate=int(audio.get("sample_rate") or 0), audio_codec=audio.get("codec_name", ""))
+    return MediaInfo(**info)
+
+
+# ---------------------------------------------------------------- loudness
+
+_JSON_BLOCK = re.compile(r"\[(?P<name>[\w@.-]+) @ 0x[0-9a-f]+\]\s*\n(?P<json>\{.*?\})", re.S)
+
+
+def _named_json_blocks(stderr: str) -> dict[str, dict[str, str]]:
+    """loudnorm@NAME prints a JSON block after a `[loudnorm@NAME @ 0x..]` line."""
+    return {m["name"].split("@", 1)[-1]: json.loads(m["json"]) for m in _JSON_BLOCK.finditer(stderr)}
+
+
+def measure_loudness(source: Path, pre: Chain, layouts: Sequence[int],
+                     progress: Progress | None = None) -> dict[int, Loudness]:
+    """First loudnorm pass, on the audio alone, once per channel count asked for (one decode)."""
+    stream = _chain(ffpy.input(str(source)).audio, pre)
+    branches = stream.filter_multi_output("asplit", len(layouts)) if len(layouts) > 1 else None
+    outs = []
+    for i, channels in enumerate(layouts):
+        s = branches[i] if branches is not None else stream
+        if channels == 1:
+            s = s.filter("aformat", channel_layouts="mono")
+        s = s.filter(f"loudnorm@ch{channels}", print_format="json", dual_mono=channels == 1)
+        outs.append(ffpy.output(s, "-", format="null"))
+    stderr = run(ffpy.merge_outputs(*outs), progress)
+    blocks = _named_json_blocks(stderr)
+    result = {}
+    for channels in layouts:
+        b = blocks.get(f"ch{channels}")
+        if b is None:
+            raise MediaError(f"{source}: loudness measurement printed nothing", hint="this is a bug; please report it")
+        result[channels] = Loudness(float(b["input_i"]), float(b["input_tp"]), float(b["input_lra"]),
+                                    float(b["input_thresh"]), float(b["target_offset"]))
+    return result
+
+
+def ebur128(path: Path, dual_mono: bool = False) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a finished file, for checks."""
+    args = [require_tools()[0], "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
+            "-af", f"ebur128=peak=true:dualmono={'true' if dual_mono else 'false'}", "-f", "null", "-"]
+    err = subprocess.run(args, capture_output=True, text=True).stderr
+    summary = err[err.rfind("Summary:"):]
+    i = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    tp = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    if not i or not tp:
+        raise MediaError(f"{path}: could not measure loudness", hint=_tail(err, 1))
+    return float(i.group(1)), float(tp.group(1))
+
+
+# ---------------------------------------------------------------- graphs
+
+def _chain(stream: Any, chain: Chain) -> Any:
+    for f in chain:
+        if isinstance(f, BlurFill):
+            pair = stream.filter_multi_output("split", 2)
+            fg, bg = pair[0], pair[1]
+            small_w, small_h = f.width // 4 // 2 * 2, f.height // 4 // 2 * 2
+            bg = (bg.filter("scale", small_w, small_h, force_original_aspect_ratio="increase")
+                    .filter("crop", small_w, small_h).filter("boxblur", luma_radius=10, luma_power=2)
+                    .filter("scale", f.width, f.height).filter("setsar", 1))
+            fg = fg.filter("scale", f.fg_width, f.fg_height).filter("setsar", 1)
+            stream = ffpy.overlay(bg, fg, x="(W-w)/2", y="(H-h)/2")
+        else:
+            stream = stream.filter(f.name, *f.args, **dict(f.kwargs))
+    return stream
+
+
+def _fan_out(stream: Any, chains: list[Chain | None], split: str) -> list[Any]:
+    """Apply each output's chain to a copy of `stream`; outputs with the same chain share it."""
+    distinct = list(dict.fromkeys(c for c in chains if c is not None))
+    if not distinct:
+        return [None] * len(chains)
+    heads = stream.filter_multi_output(split, len(distinct)) if len(distinct) > 1 else None
+    shared = {}
+    for i, chain in enumerate(distinct):
+        users = sum(1 for c in chains if c == chain)
+        s = _chain(heads[i] if heads is not None else stream, chain)
+        if users > 1:
+            copies = s.filter_multi_output(split, users)
+            shared[chain] = iter([copies[k] for k in range(users)])
+        else:
+            shared[chain] = iter([s])
+    return [next(shared[c]) if c is not None else None for c in chains]
+
+
+def graph_command(g: Graph) -> list[str]:
+    """The full ffmpeg argument list for a Graph (for running, logging or benchmarks)."""
+    src = ffpy.input(str(g.source))
+    outputs = list(g.outputs)
+    video = _fan_out(_chain(src.video, g.video_pre), [o.video for o in outputs], "split") \
+        if any(o.video is not None for o in outputs) else [None] * len(outputs)
+    audio_in = (ffpy.input(f"anullsrc=r=48000:cl=stereo:d={g.silent_audio:.6f}", format="lavfi").audio
+                if g.silent_audio is not None else _chain(src.audio, g.audio_pre))
+    audio = _fan_out(audio_in, [o.audio for o in outputs], "asplit")
+    outs = []
+    for o, v, a in zip(outputs, video, audio, strict=True):
+        streams = [s for s in (v, a) if s is not None]
+        outs.append(ffpy.output(*streams, str(o.path), **dict(o.options)))
+    return ffpy.merge_outputs(*outs).compile(cmd=require_tools()[0])
+
+
+# ---------------------------------------------------------------- running
+
+def _tail(stderr: str, lines: int = 3) -> str:
+    useful = [ln.strip() for ln in stderr.splitlines()
+              if ln.strip() and not ln.startswith(("  ", "Input #", "Output #", "Stream mapping", "Press [q]"))]
+    return " | ".join(useful[-lines:])
+
+
+def run(cmd: Any, progress: Progress | None = None) -> str:
+    """Run ffmpeg (an argument list starting with the binary, or an ffmpeg-python node).
+
+    Returns ffmpeg's stderr; existing outputs are overwritten (callers write temp names).
+
+    Progress is read from `-progress pipe:1`. On failure: MediaError with ffmpeg's last words.
+    On Ctrl-C: ffmpeg is stopped before the interrupt propagates, so callers can clean up.
+    """
+    if not isinstance(cmd, list):
+        cmd = cmd.compile(cmd=require_tools()[0])
+    args = [cmd[0], "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", *cmd[1:]]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+    err_lines: collections.deque[str] = collections.deque(maxlen=400)
+    reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            if progress and line.startswith("out_time_us="):
+                value = line.split("=", 1)[1].strip()
+                if value.lstrip("-").isdigit():
+                    progress(max(0.0, int(value) / 1e6))
+        proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    reader.join()
+    stderr = "".join(err_lines)
+    if proc.returncode != 0:
+        raise MediaError(f"ffmpeg failed: {_tail(stderr) or f'exit code {proc.returncode}'}",
+                         hint="check the input file and free disk space; rerun with WEBSERIES_DEBUG=1 for details")
+    return stderr
+
+
+def run_args(args: Sequence[str], progress: Progress | None = None) -> str:
+    """Run ffmpeg with plain arguments (no leading 'ffmpeg')."""
+    return run([require_tools()[0], *args], progress)
+
+
+def ffprobe_json(path: Path, *args: str) -> dict:
+    """Raw ffprobe JSON (streams, frames, packets) for checks and analysis."""
+    out = subprocess.run([require_tools()[1], "-v", "error", "-of", "json", *args, str(path)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise MediaError(f"{path}: ffprobe failed: {_tail(out.stderr, 1)}")
+    return json.loads(out.stdout)
+
+
+def loudnorm_modes(stderr: str) -> dict[str, str]:
+    """normalization_type ("linear"/"dynamic") of each named loudnorm instance in a finished run."""
+    return {name: block.get("normalization_type", "") for name, block in _named_json_blocks(stderr).items()}

@@ -1,0 +1,113 @@
+"""Rendition profiles: what each platform and audience gets from one master.
+
+Defaults follow each platform's published upload recommendations; any key can be
+overridden in config.toml under [transcode.profiles.<name>], and new profiles are
+declared there with `base = "<existing profile>"`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from pipeline.tomlread import Reader
+
+H264_PROFILES = ("baseline", "main", "high")
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+AUDIO_CODECS = {"aac": "m4a", "libopus": "ogg"}
+FITS = ("blur", "crop")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One rendition recipe. Video sizes never upscale, except a fixed `canvas`."""
+
+    name: str
+    kind: str = "video"  # "video" or "audio"
+    # video
+    short_side: int = 1080  # the shorter dimension is at most this (portrait sources too)
+    canvas: tuple[int, int] | None = None  # fixed output size (vertical), picture fitted in
+    fit: str = "blur"  # on a canvas: "blur" (picture over a blurred fill) or "crop"
+    max_fps: float = 60.0
+    h264_profile: str = "high"
+    preset: str = "veryfast"
+    crf: int = 21
+    maxrate_kbps: int | None = None
+    bufsize_kbps: int | None = None
+    gop_seconds: float = 2.0
+    max_size_mb: float | None = None  # hard cap on the file size (WhatsApp: 16 MB)
+    # audio
+    audio_codec: str = "aac"
+    audio_kbps: int = 128
+    audio_channels: int = 2
+    sample_rate: int = 48000
+    loudness: float = -14.0  # integrated LUFS target
+    true_peak: float = -1.0  # dBTP
+    lra: float = 11.0  # loudness-range target (raised to the measured range to stay linear)
+
+    @property
+    def extension(self) -> str:
+        return "mp4" if self.kind == "video" else AUDIO_CODECS[self.audio_codec]
+
+
+DEFAULT_PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        # YouTube's upload spec: H.264 High, closed GOP of half the frame rate, AAC-LC 48 kHz, moov first.
+        Profile("youtube", short_side=1080, preset="veryfast", crf=18, maxrate_kbps=12000,
+                bufsize_kbps=24000, gop_seconds=0.5, audio_kbps=384),
+        Profile("facebook", short_side=1080, crf=21, maxrate_kbps=6000, bufsize_kbps=12000, audio_kbps=192),
+        # Slow mobile data: small, capped bitrates; Main profile plays on old Android phones.
+        Profile("mobile", short_side=360, max_fps=30, h264_profile="main", preset="medium", crf=26,
+                maxrate_kbps=400, bufsize_kbps=800, audio_kbps=64),
+        Profile("mobile-2g", short_side=240, max_fps=25, h264_profile="main", preset="medium", crf=28,
+                maxrate_kbps=160, bufsize_kbps=320, audio_kbps=32, audio_channels=1),
+        # WhatsApp refuses files over 16 MB: the bitrate is computed from the duration.
+        Profile("whatsapp", short_side=480, max_fps=30, h264_profile="main", preset="medium", crf=23,
+                maxrate_kbps=1200, max_size_mb=16.0, audio_kbps=64),
+        Profile("vertical", canvas=(1080, 1920), fit="blur", max_fps=30, crf=21, maxrate_kbps=6000,
+                bufsize_kbps=12000, audio_kbps=128),
+        # Listeners who do not read: Opus is the best quality per bit and plays in WhatsApp.
+        Profile("audio", kind="audio", audio_codec="libopus", audio_kbps=48, loudness=-16.0),
+        # Radio partners broadcast at EBU R128's -23 LUFS.
+        Profile("radio", kind="audio", audio_codec="aac", audio_kbps=192, loudness=-23.0),
+    )
+}
+
+
+def parse_profile(r: Reader, name: str, base: Profile) -> Profile:
+    """Apply one [transcode.profiles.<name>] table over `base`, recording every problem."""
+    values: dict = {"name": name}
+    r.str("base", None, choices=DEFAULT_PROFILES)  # consumed by the caller
+    spec = {f.name: f for f in fields(Profile)}
+    if r.has("kind"):
+        values["kind"] = r.str("kind", choices=("video", "audio"))
+    for key in ("short_side", "crf", "audio_kbps", "audio_channels", "sample_rate"):
+        lo, hi = {"short_side": (64, 4320), "crf": (0, 51), "audio_kbps": (8, 512),
+                  "audio_channels": (1, 2), "sample_rate": (8000, 48000)}[key]
+        if r.has(key):
+            values[key] = r.int(key, lo=lo, hi=hi)
+    for key in ("maxrate_kbps", "bufsize_kbps"):
+        if r.has(key):
+            values[key] = r.int(key, lo=16, hi=200000)
+    for key, lo, hi in (("max_fps", 1, 120), ("gop_seconds", 0.1, 20), ("max_size_mb", 1, 100000),
+                        ("loudness", -70, -5), ("true_peak", -9, 0), ("lra", 1, 50)):
+        if r.has(key):
+            values[key] = r.float(key, lo=lo, hi=hi)
+    if r.has("h264_profile"):
+        values["h264_profile"] = r.str("h264_profile", choices=H264_PROFILES)
+    if r.has("preset"):
+        values["preset"] = r.str("preset", choices=X264_PRESETS)
+    if r.has("fit"):
+        values["fit"] = r.str("fit", choices=FITS)
+    if r.has("audio_codec"):
+        values["audio_codec"] = r.str("audio_codec", choices=AUDIO_CODECS)
+    if r.has("canvas"):
+        canvas = r._get("canvas", None, (list,), "[width, height]")
+        if canvas is not None:
+            if len(canvas) == 2 and all(isinstance(v, int) and 64 <= v <= 4320 and v % 2 == 0 for v in canvas):
+                values["canvas"] = (canvas[0], canvas[1])
+            else:
+                r.problem("canvas", "expected [width, height] with even sizes between 64 and 4320")
+    r.check_unknown()
+    values = {k: v for k, v in values.items() if v is not None and k in spec}
+    return replace(base, **values)

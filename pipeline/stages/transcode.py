@@ -1,0 +1,242 @@
+"""transcode: one master -> every platform's rendition, in a single ffmpeg run.
+
+One decode feeds all outputs through split/asplit; loudness is measured once (EBU R128
+first pass) and applied per profile. Each output is written under a temporary name and
+renamed when ffmpeg has finished, and a rerun with the same master and settings does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.errors import MediaError, PipelineError
+from pipeline.fsutil import remove_stale_temps, temp_path_for
+from pipeline.log import progress_bar, stage_logger
+from pipeline.media import ffmpeg, plan
+from pipeline.media.ffmpeg import F, BlurFill, Chain
+from pipeline.models import Episode, Loudness, MediaInfo, Rendition
+from pipeline.profiles import Profile
+from pipeline.store import Store
+
+STAGE = "transcode"
+RECIPE = 1  # bump when the ffmpeg recipe changes, so existing renditions are redone
+log = stage_logger(STAGE)
+
+
+@dataclass(frozen=True)
+class Job:
+    profile: Profile
+    final: Path
+    output: ffmpeg.Output
+    notes: tuple[str, ...]
+
+
+def renditions_dir(cfg: Config, episode: Episode) -> Path:
+    return cfg.project.build_dir / episode.id / "renditions"
+
+
+def select_profiles(cfg: Config, names: list[str] | None) -> list[Profile]:
+    chosen = names or list(cfg.transcode.default_profiles)
+    unknown = [n for n in chosen if n not in cfg.transcode.profiles]
+    if unknown:
+        raise PipelineError(f"unknown profile {', '.join(map(repr, unknown))}",
+                            hint=f"known profiles: {', '.join(cfg.transcode.profiles)} (or define it in config.toml)")
+    return [cfg.transcode.profiles[n] for n in dict.fromkeys(chosen)]
+
+
+def fingerprint(master_digest: str, profile: Profile) -> str:
+    settings = json.dumps({"master": master_digest, "profile": asdict(profile), "recipe": RECIPE,
+                           "ffmpeg": ffmpeg.version()}, sort_keys=True, default=str)
+    return hashlib.sha256(settings.encode()).hexdigest()
+
+
+def _writable_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PipelineError(f"cannot create output folder {folder}: {exc.strerror}",
+                            hint="check permissions, or set project.build_dir in config.toml") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PipelineError(f"output folder {folder} is not writable",
+                            hint="check permissions, or set project.build_dir in config.toml")
+
+
+def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[str] | None = None,
+              force: bool = False, show_progress: bool = True) -> list[Rendition]:
+    """Render the episode's master into each profile; skip those already up to date."""
+    profiles = select_profiles(cfg, profile_names)
+    ffmpeg.require_tools()
+    if not episode.master.is_file():
+        raise MediaError(f"{episode.id}: master not found: {episode.master}",
+                         hint=f"export the master there, or fix `master` in {episode.folder / 'episode.toml'}")
+    out_dir = renditions_dir(cfg, episode)
+    _writable_folder(out_dir)
+    for stale in remove_stale_temps(out_dir):
+        log.info("%s: removed %s left by an interrupted run", episode.id, stale.name)
+
+    digest = store.file_digest(episode.master)
+    prints = {p.name: fingerprint(digest, p) for p in profiles}
+    results: dict[str, Rendition] = {}
+    todo = []
+    for p in profiles:
+        record = store.output(STAGE, episode.id, p.name)
+        if not force and record and record.still_valid(prints[p.name]):
+            results[p.name] = _rendition(episode.id, p.name, record.path, record.info)
+        else:
+            todo.append(p)
+    if not todo:
+        log.info("%s: all %d renditions up to date", episode.id, len(profiles))
+        return [results[p.name] for p in profiles]
+
+    info = ffmpeg.probe(episode.master)
+    if not info.has_video:
+        raise MediaError(f"{episode.id}: master has no video stream: {episode.master}",
+                         hint="export the edited master with its picture")
+    log.info("%s: %s, %dx%d, %.3g fps%s, %.1f s; rendering %s", episode.id, episode.master.name,
+             info.width, info.height, info.fps, " interlaced" if info.interlaced else "", info.duration,
+             ", ".join(p.name for p in todo))
+    loudness = _measure(episode, info, todo, show_progress)
+    jobs = [_job(cfg, episode, info, p, loudness, out_dir) for p in todo]
+    graph = ffmpeg.Graph(source=episode.master, video_pre=_video_pre(info), audio_pre=AUDIO_PRE,
+                         outputs=tuple(j.output for j in jobs),
+                         silent_audio=None if info.has_audio else info.duration)
+    try:
+        with progress_bar(f"[{STAGE}] {episode.id}: encoding {len(jobs)}", info.duration, show_progress) as bar:
+            stderr = ffmpeg.run(ffmpeg.graph_command(graph), bar)
+        for job in jobs:
+            os.replace(job.output.path, job.final)
+    finally:
+        for job in jobs:
+            job.output.path.unlink(missing_ok=True)
+    modes = ffmpeg.loudnorm_modes(stderr)
+    for job in jobs:
+        notes = job.notes + _mode_note(job, modes)
+        out = ffmpeg.probe(job.final)
+        rinfo = {"width": out.width, "height": out.height, "duration": out.duration, "notes": list(notes)}
+        store.record_output(STAGE, episode.id, job.profile.name, prints[job.profile.name], job.final, rinfo)
+        results[job.profile.name] = _rendition(episode.id, job.profile.name, job.final, rinfo)
+        for note in notes:
+            log.info("%s: %s: %s", episode.id, job.profile.name, note)
+    return [results[p.name] for p in profiles]
+
+
+def _rendition(episode: str, profile: str, path: Path, info: dict) -> Rendition:
+    return Rendition(episode=episode, profile=profile, path=path.resolve(), width=info["width"],
+                     height=info["height"], duration=info["duration"], size_bytes=path.stat().st_size,
+                     notes=tuple(info.get("notes", ())))
+
+
+# ------------------------------------------------------------------ audio
+
+AUDIO_PRE: Chain = (F("aformat", channel_layouts="stereo"),)  # mono up, 5.1 down: one reference mix
+
+
+def _measure(episode: Episode, info: MediaInfo, profiles: list[Profile], show: bool) -> dict[int, Loudness]:
+    if not info.has_audio:
+        return {}
+    layouts = sorted({p.audio_channels for p in profiles})
+    with progress_bar(f"[{STAGE}] {episode.id}: measuring loudness", info.duration, show) as bar:
+        return ffmpeg.measure_loudness(episode.master, AUDIO_PRE, layouts, bar)
+
+
+def _audio_chain(cfg: Config, p: Profile, info: MediaInfo, loudness: dict[int, Loudness]) -> tuple[Chain, str]:
+    layout = "mono" if p.audio_channels == 1 else "stereo"
+    tail = (F("aresample", p.sample_rate), F("aformat", sample_rates=p.sample_rate, channel_layouts=layout))
+    if not info.has_audio:
+        return tail, "master has no audio stream: silence added"
+    measured = loudness[p.audio_channels]
+    if plan.is_silent(measured):
+        return tail, "master audio is silent: loudness left as is"
+    opts = plan.loudnorm_options(p, measured, cfg.transcode.keep_lra)
+    name = f"loudnorm@{_instance(p)}"
+    head = (F("aformat", channel_layouts="mono"),) if p.audio_channels == 1 else ()
+    dual = {"dual_mono": "true"} if p.audio_channels == 1 else {}
+    return (*head, F(name, print_format="json", **dual, **opts), *tail), ""
+
+
+def _instance(p: Profile) -> str:
+    """loudnorm instances named by their settings: profiles that agree share one branch."""
+    raw = f"I{p.loudness}_TP{p.true_peak}_L{p.lra}_c{p.audio_channels}_r{p.sample_rate}"
+    return raw.replace("-", "m").replace(".", "p")
+
+
+def _mode_note(job: Job, modes: dict[str, str]) -> tuple[str, ...]:
+    mode = modes.get(_instance(job.profile))
+    if mode == "dynamic":
+        return (f"loudness {job.profile.loudness:g} LUFS reached in dynamic mode "
+                "(a linear gain would break the true-peak limit)",)
+    return ()
+
+
+# ------------------------------------------------------------------ video
+
+def _video_pre(info: MediaInfo) -> Chain:
+    chain: list = []
+    if info.interlaced:
+        chain.append(F("bwdif", mode="send_frame", parity="auto", deint="all"))
+    rate = plan.output_rate(info.fps)
+    chain.append(F("fps", _rate(rate)))
+    return tuple(chain)
+
+
+def _rate(rate: Fraction) -> str:
+    return f"{rate.numerator}/{rate.denominator}"
+
+
+def _video_chain(p: Profile, info: MediaInfo, short_side: int) -> tuple[Chain, int, int, Fraction]:
+    src_rate = plan.output_rate(info.fps)
+    rate = plan.capped_rate(src_rate, p.max_fps)
+    chain: list = [F("fps", _rate(rate))] if rate != src_rate else []
+    if p.canvas is None:
+        w, h = plan.fit_short_side(info.width, info.height, short_side)
+        chain.append(F("scale", w, h))
+    elif p.fit == "crop":
+        w, h = p.canvas
+        cw, ch = plan.cover(info.width, info.height, w, h)
+        chain += [F("scale", cw, ch), F("crop", w, h)]
+    else:
+        w, h = p.canvas
+        fw, fh = plan.fit_inside(info.width, info.height, w, h)
+        chain.append(BlurFill(w, h, fw, fh) if (fw, fh) != (w, h) else F("scale", w, h))
+    chain += [F("setsar", 1), F("format", "yuv420p")]
+    return tuple(chain), w, h, rate
+
+
+def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: dict[int, Loudness],
+         out_dir: Path) -> Job:
+    final = out_dir / f"{episode.id}.{p.name}.{p.extension}"
+    notes = []
+    audio, note = _audio_chain(cfg, p, info, loudness)
+    if note:
+        notes.append(note)
+    opts: dict = {"t": f"{info.duration:.6f}", "c:a": p.audio_codec, "b:a": f"{p.audio_kbps}k",
+                  "ar": p.sample_rate, "ac": p.audio_channels}
+    if p.kind == "audio":
+        video = None
+        opts["vn"] = None
+        if p.extension == "m4a":
+            opts["movflags"] = "+faststart"
+    else:
+        maxrate, bufsize, short = p.maxrate_kbps, p.bufsize_kbps, p.short_side
+        if p.max_size_mb is not None:
+            maxrate = bufsize = plan.size_capped_video_kbps(p, info.duration)
+            short = plan.size_capped_short_side(p, maxrate)
+            notes.append(f"{maxrate} kb/s video to stay under {p.max_size_mb:g} MB")
+        video, w, h, rate = _video_chain(p, info, short)
+        opts.update({"c:v": "libx264", "preset": p.preset, "profile:v": p.h264_profile, "crf": p.crf,
+                     "pix_fmt": "yuv420p", "g": plan.gop_frames(rate, p.gop_seconds), "flags": "+cgop",
+                     "movflags": "+faststart"})
+        if maxrate:
+            opts.update({"maxrate": f"{maxrate}k", "bufsize": f"{bufsize or 2 * maxrate}k"})
+    if info.interlaced:
+        notes.append("deinterlaced")
+    if info.variable_fps and p.kind == "video":
+        notes.append(f"variable frame rate made constant ({float(plan.output_rate(info.fps)):.3g} fps)")
+    tmp = temp_path_for(final)
+    return Job(p, final, ffmpeg.Output(tmp, video, audio, tuple(opts.items())), tuple(notes))

@@ -1,0 +1,113 @@
+"""The project's one SQLite database: what each stage produced, from which inputs.
+
+Stages share state only through files and this store. Schema changes are named
+migrations, applied once each in the order listed and recorded in `migrations`;
+a stage adds its tables by appending one (name, sql) pair.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PipelineError
+from pipeline.fsutil import sha256_file
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("core-1", """
+    CREATE TABLE file_digests (
+        path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL);
+    CREATE TABLE stage_outputs (
+        stage TEXT NOT NULL, episode TEXT NOT NULL, item TEXT NOT NULL,
+        fingerprint TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,
+        info TEXT NOT NULL DEFAULT '{}', updated_at TEXT NOT NULL,
+        PRIMARY KEY (stage, episode, item));
+    """),
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    stage: str
+    episode: str
+    item: str
+    fingerprint: str
+    path: Path
+    size: int
+    info: dict[str, Any]
+    updated_at: datetime
+
+    def still_valid(self, fingerprint: str) -> bool:
+        """Same inputs and settings, and the file is still there, whole."""
+        try:
+            return self.fingerprint == fingerprint and self.path.stat().st_size == self.size
+        except OSError:
+            return False
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise PipelineError(f"cannot open the project database {path}: {exc}",
+                                hint="check the folder is writable, or set project.database in config.toml") from None
+
+    def _migrate(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
+        for name, script in MIGRATIONS:
+            if name not in done:
+                self.db.executescript(
+                    f"BEGIN; {script}; INSERT INTO migrations VALUES ('{name}', '{utcnow().isoformat()}'); COMMIT;")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def file_digest(self, path: Path) -> str:
+        """SHA-256 of a file, re-read only when its size or modification time changed."""
+        st = path.stat()
+        key = str(path.resolve())
+        row = self.db.execute("SELECT size, mtime_ns, sha256 FROM file_digests WHERE path=?", (key,)).fetchone()
+        if row and row[0] == st.st_size and row[1] == st.st_mtime_ns:
+            return row[2]
+        digest = sha256_file(path)
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO file_digests VALUES (?,?,?,?)",
+                            (key, st.st_size, st.st_mtime_ns, digest))
+        return digest
+
+    def output(self, stage: str, episode: str, item: str) -> OutputRecord | None:
+        row = self.db.execute(
+            "SELECT fingerprint, path, size, info, updated_at FROM stage_outputs "
+            "WHERE stage=? AND episode=? AND item=?", (stage, episode, item)).fetchone()
+        if not row:
+            return None
+        return OutputRecord(stage, episode, item, row[0], Path(row[1]), row[2], json.loads(row[3]),
+                            datetime.fromisoformat(row[4]))
+
+    def record_output(self, stage: str, episode: str, item: str, fingerprint: str, path: Path,
+                      info: dict[str, Any] | None = None) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO stage_outputs VALUES (?,?,?,?,?,?,?,?)",
+                (stage, episode, item, fingerprint, str(path), path.stat().st_size,
+                 json.dumps(info or {}, sort_keys=True), utcnow().isoformat()))

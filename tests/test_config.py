@@ -1,0 +1,51 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_project_config_loads_with_every_default_profile():
+    cfg = load_config(ROOT / "config.toml")
+    assert cfg.project.timezone == "Africa/Bamako"
+    assert set(cfg.transcode.default_profiles) >= {"youtube", "facebook", "mobile", "whatsapp", "vertical", "audio"}
+
+
+def test_every_problem_is_reported_at_once_with_its_key(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        '[project]\ntimezone = "Mars/Olympus"\n'
+        '[transcode]\ndefault_profiles = ["youtube", "tiktok"]\n'
+        '[transcode.profiles.youtube]\ncrf = "high"\nshort_sid = 720\n'
+        '[transcode.profiles.screening]\nloudness = -23\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    text = "\n".join(err.value.problems)
+    assert len(err.value.problems) == 5, text
+    assert "project.timezone: unknown time zone 'Mars/Olympus'" in text
+    assert "transcode.default_profiles: unknown profile 'tiktok'" in text
+    assert "transcode.profiles.youtube.crf: expected an integer" in text
+    assert "transcode.profiles.youtube.short_sid: unknown key" in text
+    assert "transcode.profiles.screening.base: new profile 'screening' must name a base" in text
+
+
+def test_malformed_toml_names_the_line(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[project\ntimezone = 1\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert "not valid TOML" in err.value.message and "line 1" in err.value.message
+
+
+def test_profile_override_and_derived_profile(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[transcode.profiles.mobile]\ncrf = 30\n'
+                   '[transcode.profiles.screening]\nbase = "youtube"\nloudness = -23\n')
+    c = load_config(cfg)
+    assert c.transcode.profiles["mobile"].crf == 30
+    assert c.transcode.profiles["mobile"].short_side == 360  # untouched keys keep defaults
+    assert c.transcode.profiles["screening"].loudness == -23
+    assert c.transcode.profiles["screening"].short_side == 1080
