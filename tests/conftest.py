@@ -6,6 +6,7 @@ file is committed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -59,8 +60,9 @@ class Project:
 
     def run_process(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         """The same in a child process, for exit codes, signals and stdout exactly as a user sees them."""
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's code, whatever is installed
         return subprocess.run([sys.executable, "-m", "pipeline", "--config", str(self.config_path), *args],
-                              capture_output=True, text=True, timeout=timeout, cwd=self.root)
+                              capture_output=True, text=True, timeout=timeout, cwd=self.root, env=env)
 
 
 @pytest.fixture(scope="session")
