@@ -27,6 +27,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         info TEXT NOT NULL DEFAULT '{}', updated_at TEXT NOT NULL,
         PRIMARY KEY (stage, episode, item));
     """),
+    # Subtitle files and their review state: written by subtitles, read by clips and publish.
+    # status: generated (machine, untouched) | draft (machine Bambara, needs a person) |
+    #         edited (changed by a person since generation) | approved (reviewed for release).
+    ("subtitles-1", """
+    CREATE TABLE subtitle_tracks (
+        asset TEXT NOT NULL, lang TEXT NOT NULL, path TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('generated', 'draft', 'edited', 'approved')),
+        generated_sha256 TEXT, approved_sha256 TEXT, route TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (asset, lang));
+    """),
 )
 
 

@@ -21,6 +21,7 @@ from pipeline.log import progress_bar, stage_logger
 from pipeline.media import ffmpeg, plan
 from pipeline.media.ffmpeg import F, BlurFill, Chain
 from pipeline.models import Episode, Loudness, MediaInfo, Rendition
+from pipeline.paths import rendition_path, renditions_dir
 from pipeline.profiles import Profile
 from pipeline.store import Store
 
@@ -35,10 +36,6 @@ class Job:
     final: Path
     output: ffmpeg.Output
     notes: tuple[str, ...]
-
-
-def renditions_dir(cfg: Config, episode: Episode) -> Path:
-    return cfg.project.build_dir / episode.id / "renditions"
 
 
 def select_profiles(cfg: Config, names: list[str] | None) -> list[Profile]:
@@ -75,7 +72,7 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
     if not episode.master.is_file():
         raise MediaError(f"{episode.id}: master not found: {episode.master}",
                          hint=f"export the master there, or fix `master` in {episode.folder / 'episode.toml'}")
-    out_dir = renditions_dir(cfg, episode)
+    out_dir = renditions_dir(cfg, episode.id)
     _writable_folder(out_dir)
     for stale in remove_stale_temps(out_dir):
         log.info("%s: removed %s left by an interrupted run", episode.id, stale.name)
@@ -102,7 +99,7 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
              info.width, info.height, info.fps, " interlaced" if info.interlaced else "", info.duration,
              ", ".join(p.name for p in todo))
     loudness = _measure(episode, info, todo, show_progress)
-    jobs = [_job(cfg, episode, info, p, loudness, out_dir) for p in todo]
+    jobs = [_job(cfg, episode, info, p, loudness) for p in todo]
     graph = ffmpeg.Graph(source=episode.master, video_pre=_video_pre(info), audio_pre=AUDIO_PRE,
                          outputs=tuple(j.output for j in jobs),
                          silent_audio=None if info.has_audio else info.duration)
@@ -208,9 +205,8 @@ def _video_chain(p: Profile, info: MediaInfo, short_side: int) -> tuple[Chain, i
     return tuple(chain), w, h, rate
 
 
-def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: dict[int, Loudness],
-         out_dir: Path) -> Job:
-    final = out_dir / f"{episode.id}.{p.name}.{p.extension}"
+def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: dict[int, Loudness]) -> Job:
+    final = rendition_path(cfg, episode.id, p.name, p.extension)
     notes = []
     audio, note = _audio_chain(cfg, p, info, loudness)
     if note:
