@@ -96,3 +96,12 @@ def test_size_cap_holds_on_hard_to_compress_footage(project, tmp_path):
     assert done.returncode == 0, done.stderr
     (result,) = json.loads(done.stdout)
     assert result["size_bytes"] < 1_000_000, result["size_bytes"]
+
+
+def test_prores_422_10bit_master_from_an_editing_suite(project, tmp_path):
+    master = make_test_video(tmp_path / "master.mov", size="640x360", duration=2,
+                             codec=["-c:v", "prores_ks", "-profile:v", "1", "-pix_fmt", "yuv422p10le"])
+    assert ffmpeg.probe(master).pix_fmt == "yuv422p10le"
+    out = render(project, "ep01-prores", master)
+    v = streams(Path(out["youtube"]["path"]))["video"]
+    assert (v["codec_name"], v["profile"], v["pix_fmt"]) == ("h264", "High", "yuv420p")
