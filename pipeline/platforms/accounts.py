@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import stat
+from datetime import datetime
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,11 +116,16 @@ def youtube_credentials(cfg: Config):  # noqa: ANN201 - google.oauth2.credential
         info = json.loads(path.read_text(encoding="utf-8"))
         for key in ("token", "refresh_token", "client_secret"):
             register_secret(info.get(key))
-        if info.get("refresh_token"):  # the usual case: refreshed at the token endpoint when it expires
-            creds = Credentials.from_authorized_user_info({**info, "token_uri": cfg.publish.youtube.token_uri},
-                                                          list(YOUTUBE_SCOPES))
-        else:
-            creds = Credentials(token=info["token"])
+        # Built by hand: from_authorized_user_info always resets token_uri to Google's endpoint,
+        # and the configured one (the emulator's, in the demo and tests) must be kept.
+        expiry = info.get("expiry")
+        creds = Credentials(
+            token=info.get("token"), refresh_token=info.get("refresh_token"),
+            token_uri=cfg.publish.youtube.token_uri, client_id=info.get("client_id"),
+            client_secret=info.get("client_secret"), scopes=info.get("scopes") or list(YOUTUBE_SCOPES),
+            expiry=datetime.strptime(expiry.rstrip("Z").split(".")[0], "%Y-%m-%dT%H:%M:%S") if expiry else None)
+        if not creds.token and not creds.refresh_token:
+            raise KeyError("token")
     except (ValueError, KeyError, TypeError) as exc:
         raise AuthError(f"token file {path} is not a valid YouTube token ({type(exc).__name__})",
                         hint=f"run `{LOGIN_YOUTUBE}` again") from None
