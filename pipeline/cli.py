@@ -106,6 +106,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
             path = accounts.login_facebook(cfg)
         log.stage_logger("publish").info("%s: token saved to %s (mode 0600)", args.platform, path)
         return 0
+    if args.action == "demo":
+        from pipeline.platforms.demo import run_demo
+
+        return run_demo(cfg, args.episode)
     if args.action == "run":
         from pipeline.scheduler import run
 
@@ -169,6 +173,8 @@ def _publish_parser(sub: argparse._SubParsersAction) -> None:
     a = acts.add_parser("emulator", help="run the local emulator of both platform APIs")
     a.add_argument("--port", type=int, default=8765)
     a.add_argument("--quota", type=int, default=None, help="YouTube quota units left (default: unlimited)")
+    a = acts.add_parser("demo", help="publish an episode to the local emulator end to end (no account needed)")
+    a.add_argument("episode", nargs="?", default="ep00-sample")
     p.set_defaults(func=cmd_publish)
 
 
