@@ -67,8 +67,18 @@ class Periodic:
     minutes: int
 
 
+def refresh_job(config_path: str) -> int:
+    """Ask the platforms which scheduled releases are out (ledger: scheduled -> published)."""
+    from pipeline.stages import publish
+
+    cfg = load_config(Path(config_path))
+    with Store(cfg.project.database) as store, publish.publish_lock(cfg):
+        return publish.refresh(cfg, store, publish.default_publishers(cfg))
+
+
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("sync-calendars", sync_job, 10),
+    Periodic("refresh-published", refresh_job, 60),
 )
 
 _CURRENT: dict[str, object] = {}

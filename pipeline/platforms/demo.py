@@ -72,6 +72,8 @@ def run_demo(cfg: Config, episode: str, say=print) -> int:  # noqa: ANN001
         os.environ.pop(EMULATOR_ENV, None)
         dcfg = demo_config(cfg, emu.url, tokens)
         say(f"emulator of YouTube Data API v3 + Graph API listening on {emu.url}")
+        for stale in dcfg.project.database.parent.glob(dcfg.project.database.name + "*"):
+            stale.unlink()  # each demo starts from an empty ledger: the last emulator's ids mean nothing now
         with Store(dcfg.project.database) as store:
             approved = _copy_reviews(cfg.project.database, store, episode)
             cal = demo_calendar(dcfg, episode, approved)

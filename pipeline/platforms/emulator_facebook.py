@@ -43,11 +43,14 @@ def form(req: Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
     fields, files = dict(req.query), {}
     ctype = req.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        msg = email.parser.BytesParser().parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + req.body)
-        for part in msg.get_payload() if msg.is_multipart() else []:
-            name = part.get_param("name", header="content-disposition")
-            filename = part.get_param("filename", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
+        # split on the boundary by hand: email.parser walks a chunk of video line by line (slow)
+        boundary = ctype.split("boundary=", 1)[1].strip('"').encode()
+        for part in req.body.split(b"--" + boundary)[1:-1]:
+            head, _, payload = part[2:].partition(b"\r\n\r\n")
+            disposition = email.parser.BytesHeaderParser().parsebytes(head + b"\r\n\r\n")
+            name = disposition.get_param("name", header="content-disposition")
+            filename = disposition.get_param("filename", header="content-disposition")
+            payload = payload[:-2]  # the CRLF before the next boundary
             if filename is not None:
                 files[name] = (filename, payload)
             else:

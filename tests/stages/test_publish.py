@@ -235,3 +235,39 @@ def test_scheduler_killed_and_restarted_runs_each_job_once(pp: PublishProject, e
     assert len(emulator.state.yt_captions) == 4 and len(emulator.state.yt_playlist_items) == 4
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT count(*) FROM scheduler_jobs WHERE id LIKE 'upload:%'").fetchone()[0] == 0
+
+
+def test_the_repository_season_calendar_is_valid_once_its_episodes_exist(pp: PublishProject, publish_media) -> None:
+    import re
+    import shutil
+
+    from pipeline.releases import check
+
+    cal = ROOT / "schedules" / "season1.toml"
+    assets = re.findall(r'^asset = "([^"]+)"', cal.read_text(encoding="utf-8"), re.M)
+    for n, ep in enumerate(a for a in assets if a != "trailer" and "-clip" not in a):
+        pp.add_ready_episode(ep, n + 1, publish_media, langs=("fr", "bm"))
+    pp.add_asset_files("trailer", publish_media)
+    for clip in (a for a in assets if "-clip" in a):
+        pp.add_asset_files(clip, publish_media, langs=())
+    shutil.copy(cal, pp.project.root / "schedules" / "season1.toml")
+    with Store(pp.cfg.project.database) as store:
+        result = check(pp.cfg, store, [pp.project.root / "schedules" / "season1.toml"],
+                       now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert result.problems == []
+    trailer, ep01 = result.releases[0], result.releases[1]
+    assert ep01.publish_at - trailer.publish_at == timedelta(days=7)
+    weekly = [r.publish_at for r in result.releases if r.kind == "episode"]
+    assert all(b - a == timedelta(days=7) for a, b in zip(weekly, weekly[1:]))
+    assert {r.publish_at.astimezone(ZoneInfo("Africa/Bamako")).hour for r in result.releases if r.kind == "episode"} == {18}
+
+
+def test_demo_publishes_to_a_fresh_emulator_each_time(pp: PublishProject, publish_media, capsys) -> None:
+    pp.add_ready_episode("ep01-vote", 1, publish_media)
+    for _ in range(2):
+        code, out, err = pp.run("publish", "demo", "ep01-vote", capsys=capsys)
+        assert code == 0, err
+        assert out.count(" scheduled ") == 2 and "1 YouTube video(s) (privacy private" in out
+        assert "subtitles attached: fr" in out and "2 caption track(s)" in out
+    with Store(pp.cfg.project.database) as store:
+        assert ledger.all_entries(store) == []  # the real ledger never holds emulator ids
