@@ -29,7 +29,7 @@ def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
     pub = cfg.publish
     yt = dataclasses.replace(pub.youtube, api_root=url + "/", token_uri=url + "/token",
                              token_file=tokens / "youtube-token.json", chunk_bytes=256 * 1024)
-    fb = dataclasses.replace(pub.facebook, graph_root=url, page_id=pub.facebook.page_id or "100000000000001",
+    fb = dataclasses.replace(pub.facebook, graph_root=url, reels_upload_root=url, page_id=pub.facebook.page_id or "100000000000001",
                              token_env="WEBSERIES_DEMO_UNUSED", token_file=tokens / "facebook-page-token")
     demo_dir = cfg.project.build_dir / "publish-demo"
     project = dataclasses.replace(cfg.project, database=demo_dir / "demo.sqlite3", schedules_dir=demo_dir)

@@ -49,6 +49,7 @@ def test_full_season_checked_uploaded_scheduled_once(pp: PublishProject, emulato
     assert code == 0, err
     yt, fb = emulator.state.yt_videos, _finished_fb(emulator)
     assert len(yt) == 4 and len(fb) == 5  # trailer + 3 episodes on both; the clip on Facebook only
+    assert [v["id"] for v in fb if v.get("reel")] != []  # the vertical clip went out as a Reel
     bamako = ZoneInfo("Africa/Bamako")
     ep1 = start.astimezone(bamako).replace(hour=18, minute=0, second=0, microsecond=0)
     publish_ats = sorted(v["status"]["publishAt"] for v in yt.values())
