@@ -245,6 +245,18 @@ def refresh(cfg: Config, store: Store, publishers: PublisherFactory, now: dateti
     return n
 
 
+def youtube_units(cfg: Config, releases: list[Release]) -> int:
+    """Quota units the YouTube releases will cost (upload, thumbnail, captions, playlist)."""
+    c = cfg.publish.youtube.quota_costs
+    total = 0
+    for rel in releases:
+        if any(t.platform == "youtube" for t in rel.targets):
+            t = rel.target("youtube")
+            total += c["upload"] + c["thumbnails"] + len(rel.subtitles) * (c["captions"] + 50) + (
+                c["playlist"] + c["list"] if t.playlist else 0)  # + 50: captions.list before each insert
+    return total
+
+
 def _local(cfg: Config, when: datetime) -> str:
     return when.astimezone(cfg.project.zone).strftime("%Y-%m-%d %H:%M %Z")
 
