@@ -145,7 +145,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
                 outcomes = publish.publish_all(cfg, store, releases, publish.default_publishers(cfg))
             rows = publish.status_rows(cfg, store, releases)
             print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json else publish.status_table(rows))
-            return EXIT_ERROR if any(o.state == "failed" for o in outcomes) else 0
+            failed = [f"{o.release_id} on {o.platform}" for o in outcomes if o.state == "failed"]
+            if failed:
+                raise PipelineError(f"{len(failed)} upload(s) failed: {', '.join(failed)} (reasons above)",
+                                    hint="fix what the reason says, then `webseries publish upload` again: "
+                                         "finished steps are not repeated and uploads resume")
+            return 0
         # status
         try:
             releases = check(cfg, store, calendars(cfg, args.calendars)).releases

@@ -290,7 +290,14 @@ def _row(cfg: Config, rid: str, platform: str, asset: str, when: datetime, zone:
 def status_table(rows: list[dict]) -> str:
     head = ("when (local)", "release", "platform", "state", "link / reason")
     body = [(r["local_time"], r["release"], r["platform"], r["state"] + (f" {r['progress']}" if r["progress"] else ""),
-             r["url"] or (f"retry {r['retry_at']}: " if r["retry_at"] else "") + r["reason"][:70]) for r in rows]
+             _link_or_reason(r)) for r in rows]
     widths = [max(len(str(c)) for c in col) for col in zip(head, *body, strict=False)]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
                      for line in [head, *body])
+
+
+def _link_or_reason(r: dict) -> str:
+    """A failure or deferral shows why (the link is in --json); otherwise the link."""
+    if r["state"] in ("failed", "deferred") or not r["url"]:
+        return (f"retry {r['retry_at']}: " if r["retry_at"] else "") + r["reason"][:90]
+    return r["url"]

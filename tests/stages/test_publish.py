@@ -303,3 +303,21 @@ def test_a_second_scheduler_process_is_refused(pp: PublishProject, capsys) -> No
     with publish_lock(pp.cfg, "run", wait=False):
         code, _, err = pp.run("publish", "run", "--until-idle", capsys=capsys)
     assert code == 2 and f"another `webseries publish run` is running (pid {os.getpid()})" in err
+
+
+def test_a_refused_step_fails_clearly_and_a_rerun_finishes_without_repeating(pp: PublishProject, emulator: Emulator,
+                                                                             publish_media, capsys) -> None:
+    pp.add_ready_episode("ep01-vote", 1, publish_media)
+    pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {future().replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')
+    emulator.faults.refuse_caption_langs = {"fr", "und"}
+    code, out, err = pp.run("publish", "upload", capsys=capsys)
+    assert code == 2 and "error: 1 upload(s) failed: ep01-vote on youtube" in err and "hint:" in err
+    assert "failed" in out and "captions.insert" in out
+    emulator.faults.refuse_caption_langs = set()
+    code, out, err = pp.run("publish", "upload", capsys=capsys)
+    assert code == 0, err
+    assert len(emulator.state.yt_videos) == 1 and len(emulator.state.yt_thumbnails) == 1
+    assert len(emulator.state.yt_captions) == 1
+    with Store(pp.cfg.project.database) as store:
+        states = [s for _, s, _ in ledger.events(store, "ep01-vote", "youtube") if s]
+    assert states == ["uploading", "uploaded", "failed", "scheduled"]
