@@ -321,3 +321,20 @@ def test_a_refused_step_fails_clearly_and_a_rerun_finishes_without_repeating(pp:
     with Store(pp.cfg.project.database) as store:
         states = [s for _, s, _ in ledger.events(store, "ep01-vote", "youtube") if s]
     assert states == ["uploading", "uploaded", "failed", "scheduled"]
+
+
+def test_status_refresh_marks_releases_published_once_the_platforms_say_so(pp: PublishProject, emulator: Emulator,
+                                                                           publish_media, capsys) -> None:
+    from pipeline.stages import publish
+
+    pp.add_ready_episode("ep01-vote", 1, publish_media)
+    pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {future(2).replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')
+    assert pp.run("publish", "upload", capsys=capsys)[0] == 0
+    cfg = pp.cfg
+    with Store(cfg.project.database) as store:
+        assert publish.refresh(cfg, store, publish.default_publishers(cfg), now=future(3)) == 0  # not out yet
+        emulator.state.clock_offset = 3 * 86400  # the platforms' clock passes the release time
+        assert publish.refresh(cfg, store, publish.default_publishers(cfg), now=future(3)) == 2
+        assert {e.state for e in ledger.all_entries(store)} == {"published"}
+    vid = next(iter(emulator.state.yt_videos.values()))
+    assert vid["status"]["privacyStatus"] == "public" and "publishAt" not in vid["status"]
