@@ -38,6 +38,30 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         updated_at TEXT NOT NULL,
         PRIMARY KEY (asset, lang));
     """),
+    # The release ledger (publish): the source of truth for what was uploaded and scheduled.
+    # One row per release x platform; steps (captions per language, thumbnail, playlist) are
+    # recorded one by one so a restart never repeats one. Read by metrics for remote ids.
+    ("publish-1", """
+    CREATE TABLE releases (
+        release_id TEXT NOT NULL, platform TEXT NOT NULL, asset TEXT NOT NULL, calendar TEXT NOT NULL,
+        publish_at TEXT NOT NULL, file TEXT NOT NULL, file_sha256 TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('planned', 'uploading', 'uploaded', 'scheduled', 'published', 'failed', 'deferred')),
+        session TEXT, upload_offset INTEGER NOT NULL DEFAULT 0, upload_size INTEGER NOT NULL DEFAULT 0,
+        remote_id TEXT, url TEXT, reason TEXT NOT NULL DEFAULT '', retry_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (release_id, platform));
+    CREATE TABLE release_steps (
+        release_id TEXT NOT NULL, platform TEXT NOT NULL, step TEXT NOT NULL,
+        result TEXT NOT NULL, done_at TEXT NOT NULL,
+        PRIMARY KEY (release_id, platform, step));
+    CREATE TABLE release_events (
+        at TEXT NOT NULL, release_id TEXT NOT NULL, platform TEXT NOT NULL, state TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '');
+    CREATE TABLE quota_usage (
+        platform TEXT NOT NULL, day TEXT NOT NULL, units INTEGER NOT NULL,
+        PRIMARY KEY (platform, day));
+    """),
 )
 
 
