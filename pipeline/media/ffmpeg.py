@@ -99,7 +99,7 @@ def version() -> str:
 
 def _ratio(text: str | None) -> float:
     try:
-        value = Fraction(text or "0")
+        value = Fraction((text or "0").replace(":", "/"))  # "16:15" (aspect) or "30000/1001" (rate)
     except (ValueError, ZeroDivisionError):
         return 0.0
     return float(value)

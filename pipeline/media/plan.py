@@ -16,7 +16,8 @@ STANDARD_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30
                   Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60))
 CONTAINER_MARGIN = 0.96  # keep 4 % of a size cap for the container and encoder overshoot
 WHATSAPP_LADDER = ((600, 480), (300, 360), (0, 240))  # video kb/s budget -> short side
-MIN_VIDEO_KBPS = 60
+MIN_VIDEO_KBPS = 48
+LEAN_AUDIO_BELOW_KBPS = 400  # total kb/s under which audio drops to 32 kb/s
 
 
 def even(x: float) -> int:
@@ -34,8 +35,8 @@ def output_rate(source_fps: float) -> Fraction:
 
 
 def capped_rate(rate: Fraction, max_fps: float) -> Fraction:
-    """Halve 50/60 to 25/30 (clean frame dropping); otherwise clamp."""
-    while float(rate) > max_fps + 1e-6 and float(rate / 2) >= 12:
+    """Halve 50/60 to 25/30 (even frame dropping, no judder) where that lands near the cap; else clamp."""
+    while float(rate) > max_fps + 1e-6 and float(rate / 2) >= 0.8 * max_fps:
         rate = rate / 2
     return rate if float(rate) <= max_fps + 1e-6 else Fraction(max_fps).limit_denominator(1001)
 
@@ -62,22 +63,24 @@ def cover(width: int, height: int, box_w: int, box_h: int) -> tuple[int, int]:
     return max(box_w, even(width * f)), max(box_h, even(height * f))
 
 
-def size_capped_video_kbps(profile: Profile, duration: float) -> int:
-    """Video bitrate that keeps the whole file under profile.max_size_mb.
+def size_capped_bitrates(profile: Profile, duration: float) -> tuple[int, int]:
+    """Video and audio kb/s that keep the whole file under profile.max_size_mb.
 
     x264's VBV bounds the video to maxrate*duration + bufsize; with bufsize = one second
-    of maxrate, the bound is maxrate*(duration+1).
+    of maxrate, the bound is maxrate*(duration+1). Long episodes get leaner audio first
+    (speech stays intelligible at 32 kb/s), then less video, down to a watchable floor.
     """
     assert profile.max_size_mb is not None
     budget_kbits = profile.max_size_mb * 8000 * CONTAINER_MARGIN
-    kbps = int((budget_kbits - profile.audio_kbps * duration) / (duration + 1))
-    if kbps < MIN_VIDEO_KBPS:
-        limit = (budget_kbits - MIN_VIDEO_KBPS) / (MIN_VIDEO_KBPS + profile.audio_kbps) / 60
+    audio = profile.audio_kbps if budget_kbits / duration >= LEAN_AUDIO_BELOW_KBPS else min(32, profile.audio_kbps)
+    video = int((budget_kbits - audio * duration) / (duration + 1))
+    if video < MIN_VIDEO_KBPS:
+        limit = (budget_kbits - MIN_VIDEO_KBPS) / (MIN_VIDEO_KBPS + audio) / 60
         raise PipelineError(
             f"{profile.name}: {duration / 60:.1f} min cannot fit in {profile.max_size_mb:g} MB at a watchable "
-            f"quality (would get {max(kbps, 0)} kb/s of video)",
+            f"quality (would get {max(video, 0)} kb/s of video)",
             hint=f"make short clips of at most {limit:.0f} min for {profile.name} (webseries clips)")
-    return min(kbps, profile.maxrate_kbps or kbps)
+    return min(video, profile.maxrate_kbps or video), audio
 
 
 def size_capped_short_side(profile: Profile, video_kbps: int) -> int:

@@ -106,21 +106,32 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
     try:
         with progress_bar(f"[{STAGE}] {episode.id}: encoding {len(jobs)}", info.duration, show_progress) as bar:
             stderr = ffmpeg.run(ffmpeg.graph_command(graph), bar)
+        outputs = [_check_complete(episode, info, job) for job in jobs]
         for job in jobs:
             os.replace(job.output.path, job.final)
     finally:
         for job in jobs:
             job.output.path.unlink(missing_ok=True)
     modes = ffmpeg.loudnorm_modes(stderr)
-    for job in jobs:
+    for job, out in zip(jobs, outputs, strict=True):
         notes = job.notes + _mode_note(job, modes)
-        out = ffmpeg.probe(job.final)
         rinfo = {"width": out.width, "height": out.height, "duration": out.duration, "notes": list(notes)}
         store.record_output(STAGE, episode.id, job.profile.name, prints[job.profile.name], job.final, rinfo)
         results[job.profile.name] = _rendition(episode.id, job.profile.name, job.final, rinfo)
         for note in notes:
             log.info("%s: %s: %s", episode.id, job.profile.name, note)
     return [results[p.name] for p in profiles]
+
+
+def _check_complete(episode: Episode, master: MediaInfo, job: Job) -> MediaInfo:
+    """A master that is an incomplete copy decodes "successfully" into short files: refuse them."""
+    out = ffmpeg.probe(job.output.path)
+    if out.duration < master.duration - max(0.5, 2 / max(master.fps, 1)):
+        raise MediaError(
+            f"{episode.id}: the master ends early: only {out.duration:.1f} s of {master.duration:.1f} s "
+            f"could be decoded ({episode.master.name})",
+            hint="it looks like an incomplete copy or a damaged export: copy or export it again")
+    return out
 
 
 def _rendition(episode: str, profile: str, path: Path, info: dict) -> Rendition:
@@ -179,6 +190,9 @@ def _video_pre(info: MediaInfo) -> Chain:
         chain.append(F("bwdif", mode="send_frame", parity="auto", deint="all"))
     rate = plan.output_rate(info.fps)
     chain.append(F("fps", _rate(rate)))
+    # Phones' variable-rate video often stops a frame or two before the sound: hold the last
+    # picture so every output runs the master's full length (`-t` then cuts it exactly).
+    chain.append(F("tpad", stop_mode="clone", stop_duration=1))
     return tuple(chain)
 
 
@@ -221,9 +235,9 @@ def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: d
     else:
         maxrate, bufsize, short = p.maxrate_kbps, p.bufsize_kbps, p.short_side
         if p.max_size_mb is not None:
-            maxrate = bufsize = plan.size_capped_video_kbps(p, info.duration)
-            short = plan.size_capped_short_side(p, maxrate)
-            notes.append(f"{maxrate} kb/s video to stay under {p.max_size_mb:g} MB")
+            maxrate, audio_kbps = plan.size_capped_bitrates(p, info.duration)
+            bufsize, short, opts["b:a"] = maxrate, plan.size_capped_short_side(p, maxrate), f"{audio_kbps}k"
+            notes.append(f"{maxrate} kb/s video, {audio_kbps} kb/s audio to stay under {p.max_size_mb:g} MB")
         video, w, h, rate = _video_chain(p, info, short)
         opts.update({"c:v": "libx264", "preset": p.preset, "profile:v": p.h264_profile, "crf": p.crf,
                      "pix_fmt": "yuv420p", "g": plan.gop_frames(rate, p.gop_seconds), "flags": "+cgop",

@@ -1,0 +1,163 @@
+"""Benchmark: the one-decode ladder against one ffmpeg run per rendition and a hand-written command.
+
+Runs on the sample master scaled to 1080p. All three are measured in this process, one after
+the other, so the ratios compare like with like; CPU-seconds (ffmpeg's own user+sys time) are the
+robust figure on a shared machine, wall time is shown too.
+
+    .venv/bin/python bench/transcode.py [--seconds 72]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.config import load_config  # noqa: E402
+from pipeline.manifest import load_episode  # noqa: E402
+from pipeline.media import ffmpeg  # noqa: E402
+from pipeline.media.synth import make_sample_master  # noqa: E402
+from pipeline.stages import transcode as stage  # noqa: E402
+from pipeline.store import Store  # noqa: E402
+
+
+class Meter:
+    """Wall time and the CPU time of child processes (ffmpeg) plus this process."""
+
+    def __enter__(self) -> Meter:
+        self.wall, self.cpu = time.perf_counter(), self._cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, self._cpu() - self.cpu
+
+    @staticmethod
+    def _cpu() -> float:
+        c, s = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+        return c.ru_utime + c.ru_stime + s.ru_utime + s.ru_stime
+
+
+def setup(tmp: Path, seconds: float) -> tuple[Path, Path]:
+    sample = make_sample_master(tmp / "sample.mp4")
+    master = tmp / "project/episodes/ep00-sample/master.mp4"
+    master.parent.mkdir(parents=True)
+    ffmpeg.run_args(["-i", str(sample), "-t", str(seconds), "-vf", "scale=1920:1080", "-c:v", "libx264",
+                     "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "copy", str(master)])
+    shutil.copy(ROOT / "episodes/ep00-sample/episode.toml", master.parent / "episode.toml")
+    shutil.copy(ROOT / "config.toml", tmp / "project/config.toml")
+    return tmp / "project/config.toml", master
+
+
+def hand_written(master: Path, out: Path, loud: dict, duration: float) -> list[list[str]]:
+    """What an experienced editor would type for the same 8 files (1080p master, 25 fps, 72 s)."""
+    ln = ("loudnorm=I={I}:TP=-1:LRA={lra}:measured_I={i}:measured_TP={tp}:measured_LRA={mlra}:"
+          "measured_thresh={th}:offset={off}:linear=true")
+    m = loud[2]
+    lra = max(11.0, round(m.lra + 0.15, 1))
+    stereo = lambda target: ln.format(I=target, lra=lra, i=m.integrated, tp=m.true_peak, mlra=m.lra,  # noqa: E731
+                                      th=m.threshold, off=m.offset)
+    mono = loud.get(1, m)
+    mono_ln = ln.format(I=-14, lra=max(11.0, round(mono.lra + 0.15, 1)), i=mono.integrated, tp=mono.true_peak,
+                        mlra=mono.lra, th=mono.threshold, off=mono.offset) + ":dual_mono=true"
+    x264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-flags", "+cgop", "-movflags", "+faststart"]
+    fc = (
+        "[0:v]fps=25,tpad=stop_mode=clone:stop_duration=1,split=5[hd][m][m2][w][vt];"
+        "[hd]scale=1920:1080,setsar=1,format=yuv420p,split[yt][fb];"
+        "[m]scale=640:360,setsar=1,format=yuv420p[mo];"
+        "[m2]scale=426:240,setsar=1,format=yuv420p[mo2];"
+        "[w]scale=854:480,setsar=1,format=yuv420p[wa];"
+        "[vt]split[fg][bg];[bg]scale=270:480:force_original_aspect_ratio=increase,crop=270:480,"
+        "boxblur=luma_radius=10:luma_power=2,scale=1080:1920,setsar=1[bgb];[fg]scale=1080:608,setsar=1[fgs];"
+        "[bgb][fgs]overlay=x=(W-w)/2:y=(H-h)/2,setsar=1,format=yuv420p[ve];"
+        "[0:a]aformat=channel_layouts=stereo,asplit=4[a14][a16][a23][amono];"
+        f"[a14]{stereo(-14)},aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo,asplit=5[ay][af][am][aw][av];"
+        f"[a16]{stereo(-16)},aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo[ao];"
+        f"[a23]{stereo(-23)},aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo[ar];"
+        f"[amono]aformat=channel_layouts=mono,{mono_ln},aresample=48000,aformat=sample_rates=48000:channel_layouts=mono[am2]"
+    )
+    t = ["-t", f"{duration:.6f}"]
+    aac = lambda k, ch=2: ["-c:a", "aac", "-b:a", f"{k}k", "-ar", "48000", "-ac", str(ch)]  # noqa: E731
+    cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", str(master), "-filter_complex", fc,
+           "-map", "[yt]", "-map", "[ay]", *x264, "-preset", "veryfast", "-profile:v", "high", "-crf", "18",
+           "-maxrate", "12000k", "-bufsize", "24000k", "-g", "12", *aac(384), *t, str(out / "yt.mp4"),
+           "-map", "[fb]", "-map", "[af]", *x264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21",
+           "-maxrate", "6000k", "-bufsize", "12000k", "-g", "50", *aac(192), *t, str(out / "fb.mp4"),
+           "-map", "[mo]", "-map", "[am]", *x264, "-preset", "medium", "-profile:v", "main", "-crf", "26",
+           "-maxrate", "400k", "-bufsize", "800k", "-g", "50", *aac(64), *t, str(out / "mo.mp4"),
+           "-map", "[mo2]", "-map", "[am2]", *x264, "-preset", "medium", "-profile:v", "main", "-crf", "28",
+           "-maxrate", "160k", "-bufsize", "320k", "-g", "50", *aac(32, 1), *t, str(out / "mo2.mp4"),
+           "-map", "[wa]", "-map", "[aw]", *x264, "-preset", "medium", "-profile:v", "main", "-crf", "23",
+           "-maxrate", "1200k", "-bufsize", "1200k", "-g", "50", *aac(64), *t, str(out / "wa.mp4"),
+           "-map", "[ve]", "-map", "[av]", *x264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21",
+           "-maxrate", "6000k", "-bufsize", "12000k", "-g", "50", *aac(128), *t, str(out / "ve.mp4"),
+           "-map", "[ao]", "-c:a", "libopus", "-b:a", "48k", "-ar", "48000", "-ac", "2", "-vn", *t, str(out / "au.ogg"),
+           "-map", "[ar]", *aac(192), "-vn", "-movflags", "+faststart", *t, str(out / "ra.m4a")]
+    measure = ["ffmpeg", "-hide_banner", "-nostdin", "-i", str(master), "-filter_complex",
+               "[0:a]aformat=channel_layouts=stereo,asplit[s][m];[s]loudnorm=print_format=json[o1];"
+               "[m]aformat=channel_layouts=mono,loudnorm=print_format=json:dual_mono=true[o2]",
+               "-map", "[o1]", "-f", "null", "-", "-map", "[o2]", "-f", "null", "-"]
+    return [measure, cmd]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=72.0, help="length of master to use (default: all)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        config_path, master = setup(tmp, args.seconds)
+        cfg = load_config(config_path)
+        episode = load_episode(master.parent)
+        info = ffmpeg.probe(master)
+        print(f"master: {info.width}x{info.height} {info.fps:g} fps, {info.duration:.1f} s; "
+              f"profiles: {', '.join(cfg.transcode.default_profiles)}")
+
+        with Store(cfg.project.database) as store, Meter() as ladder:
+            stage.transcode(cfg, store, episode, force=True, show_progress=False)
+
+        with Meter() as separate:  # same jobs, one ffmpeg run (one decode) per rendition
+            profiles = stage.select_profiles(cfg, None)
+            loud = ffmpeg.measure_loudness(master, stage.AUDIO_PRE, sorted({p.audio_channels for p in profiles}))
+            for p in profiles:
+                job = stage._job(cfg, episode, info, p, loud)
+                graph = ffmpeg.Graph(master, stage._video_pre(info), stage.AUDIO_PRE, (job.output,))
+                ffmpeg.run(ffmpeg.graph_command(graph))
+                job.output.path.unlink()
+
+        hand_dir = tmp / "hand"
+        hand_dir.mkdir()
+        with Meter() as hand:
+            measure, encode = hand_written(master, hand_dir, loud, info.duration)
+            subprocess.run(measure, capture_output=True, check=True)
+            subprocess.run(encode, check=True)
+
+        with Meter() as noop:
+            done = subprocess.run([sys.executable, "-m", "pipeline", "--config", str(config_path), "transcode",
+                                   "ep00-sample"], capture_output=True, text=True, cwd=ROOT)
+        assert "up to date" in done.stderr, done.stderr
+
+    rows = [("one decode, all renditions (stage)", ladder), ("one ffmpeg run per rendition", separate),
+            ("hand-written ffmpeg command", hand), ("no-op rerun (CLI process)", noop)]
+    for name, m in rows:
+        print(f"{name:38s} wall {m.wall:7.2f} s   cpu {m.cpu:7.2f} s")
+    print(f"speed-up over per-rendition runs: wall {separate.wall / ladder.wall:.2f}x, "
+          f"cpu {separate.cpu / ladder.cpu:.2f}x  (target >= 1.3x)")
+    print(f"overhead over hand-written: wall {100 * (ladder.wall / hand.wall - 1):+.1f} %, "
+          f"cpu {100 * (ladder.cpu / hand.cpu - 1):+.1f} %  (target <= 5 %)")
+    print(f"no-op rerun: {noop.wall:.2f} s (target < 1 s)")
+    print(json.dumps({"ladder_wall": ladder.wall, "ladder_cpu": ladder.cpu, "separate_wall": separate.wall,
+                      "separate_cpu": separate.cpu, "hand_wall": hand.wall, "hand_cpu": hand.cpu,
+                      "noop_wall": noop.wall}))
+
+
+if __name__ == "__main__":
+    main()
