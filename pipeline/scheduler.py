@@ -67,8 +67,15 @@ class Periodic:
     minutes: int
 
 
+def metrics_job(config_path: str) -> str:
+    """metrics: pull statistics when [metrics] pull_every_hours have passed since the last pull."""
+    from pipeline.stages.metrics import pull_job
+    return pull_job(config_path)
+
+
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("sync-calendars", sync_job, 10),
+    Periodic("metrics-pull", metrics_job, 15),  # checks every 15 min; pulls only when due
 )
 
 _CURRENT: dict[str, object] = {}
