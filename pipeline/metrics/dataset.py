@@ -134,4 +134,4 @@ def to_csv(rows: list[MetricSample]) -> str:
 
 
 def _num(v: float) -> str:
-    return str(int(v)) if v == int(v) else f"{v:.6g}"
+    return str(int(v)) if v == int(v) else f"{v:.12g}"

@@ -137,7 +137,7 @@ class FacebookMetrics:
                 out += [row(key, v, dim="reaction", dv=k) for k, v in sorted(value.items())]
                 out.append(row(key, sum(value.values())))
             else:
-                out.append(row(key, None if value is None else value * scale, reason))
+                out.append(row(key, None if value is None else round(value * scale, 3), reason))
         return out
 
 

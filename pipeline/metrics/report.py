@@ -70,7 +70,7 @@ def totals_csv(table: list[summary.TotalRow]) -> str:
 
 
 def _plain(v: float) -> str:
-    return str(int(v)) if v == int(v) else f"{v:.6g}"
+    return str(int(v)) if v == int(v) else f"{v:.12g}"
 
 
 def _local(ts: str, zone: ZoneInfo) -> str:
