@@ -34,12 +34,15 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install -q -r requirements.txt $(QUIET_PIP)
 	$(BIN)/pip install -q --no-deps openai-whisper==20250625 $(QUIET_PIP)
 	$(BIN)/pip install -q --no-deps -e . $(QUIET_PIP)
-	$(BIN)/python -c "import pipeline, ffmpeg, moviepy, whisper, faster_whisper, pysrt, googleapiclient, apscheduler"
+	$(BIN)/python -c "import pipeline, ffmpeg, moviepy, whisper, faster_whisper, pysrt, googleapiclient, apscheduler, requests"
 	touch $@
 
 demo: setup
 	$(BIN)/webseries sample
 	$(BIN)/webseries transcode ep00-sample
+	# publish: a local emulator of YouTube + Facebook runs in the background, receives the
+	# sample episode (scheduled tomorrow 18:00 Bamako) and stops; no account needed
+	$(BIN)/webseries publish demo ep00-sample
 
 test: setup
 	$(BIN)/python -m pytest

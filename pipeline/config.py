@@ -61,6 +61,7 @@ class YouTubeConfig:
 class FacebookConfig:
     graph_root: str
     graph_version: str            # pinned: Graph versions change behaviour and expire
+    reels_upload_root: str        # the host Reels bytes go to (rupload)
     page_id: str
     token_env: str                # environment variable holding the Page token
     token_file: Path
@@ -206,11 +207,12 @@ def _publish(r: Reader) -> PublishConfig:
     facebook = FacebookConfig(
         graph_root=_or(emulator, f.str("graph_root", "https://graph.facebook.com")),
         graph_version=f.str("graph_version", "v21.0"),
+        reels_upload_root=_or(emulator, f.str("reels_upload_root", "https://rupload.facebook.com")),
         page_id=str(f.str("page_id", "")),
         token_env=f.str("token_env", "WEBSERIES_FACEBOOK_TOKEN"),
         token_file=Path(f.str("token_file", "~/.config/webseries/facebook-page-token")).expanduser(),
         caption_locales=loc,
-        caption_fallback=f.str("caption_fallback", "fr_FR"),
+        caption_fallback=f.str("caption_fallback", ""),
     )
     if not re.fullmatch(r"v\d+\.\d+", facebook.graph_version or ""):
         f.problem("graph_version", f"expected a version like v21.0, got {facebook.graph_version!r}")

@@ -244,6 +244,11 @@ def check(cfg: Config, store: Store, files: list[Path], now: datetime | None = N
                     problems.append(f"{where}: {local} is too close for {t.platform} "
                                     f"(at least {int(need.total_seconds() // 60)} minutes ahead)")
             problems += _target_problems(cfg, store, rel, t, where)
+        thumb = paths.thumbnail_path(cfg, rel.asset)
+        if rel.kind != "clip" and not thumb.is_file() and any(
+                not (e := ledger.get(store, rel.id, t.platform)) or e.state not in ("uploaded", *ledger.DONE)
+                for t in rel.targets):
+            problems.append(f"{where}: thumbnail {thumb} is missing (`webseries clips` makes it)")
         for lang in rel.subtitles:
             problems += _subtitle_problems(cfg, store, rel, lang, where)
         if len(problems) > before:
@@ -257,9 +262,6 @@ def _target_problems(cfg: Config, store: Store, rel: Release, t: Target, where: 
     if not f.is_file():
         step = "webseries transcode " + rel.asset if rel.kind == "episode" else "webseries clips"
         out.append(f"{where}: {t.platform} file {f} is missing (make it with `{step}`)")
-    thumb = paths.thumbnail_path(cfg, rel.asset)
-    if rel.kind != "clip" and not thumb.is_file():
-        out.append(f"{where}: thumbnail {thumb} is missing (`webseries clips` makes it)")
     if not t.title.strip():
         out.append(f"{where}: {t.platform} title is empty")
     if t.platform == "youtube":

@@ -67,6 +67,15 @@ class Periodic:
     minutes: int
 
 
+def refresh_job(config_path: str) -> int:
+    """Ask the platforms which scheduled releases are out (ledger: scheduled -> published)."""
+    from pipeline.stages import publish
+
+    cfg = load_config(Path(config_path))
+    with Store(cfg.project.database) as store, publish.publish_lock(cfg):
+        return publish.refresh(cfg, store, publish.default_publishers(cfg))
+
+
 def metrics_job(config_path: str) -> str:
     """metrics: pull statistics when [metrics] pull_every_hours have passed since the last pull."""
     from pipeline.stages.metrics import pull_job
@@ -75,6 +84,7 @@ def metrics_job(config_path: str) -> str:
 
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("sync-calendars", sync_job, 10),
+    Periodic("refresh-published", refresh_job, 60),
     Periodic("metrics-pull", metrics_job, 15),  # checks every 15 min; pulls only when due
 )
 

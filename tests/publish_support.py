@@ -114,6 +114,7 @@ chunk_kib = 32
 
 [publish.facebook]
 graph_root = "{emulator_url}"
+reels_upload_root = "{emulator_url}"
 page_id = "424242"
 token_env = "WEBSERIES_TEST_FB_TOKEN_UNSET"
 token_file = "{fb_token}"

@@ -173,6 +173,7 @@ def _make_handler(emu: Emulator) -> type[BaseHTTPRequestHandler]:
     class H(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = 30  # a client that stops sending mid-body must not hold a thread forever
+        disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: tokens may be in URLs
             pass

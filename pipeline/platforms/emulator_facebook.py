@@ -43,11 +43,14 @@ def form(req: Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
     fields, files = dict(req.query), {}
     ctype = req.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        msg = email.parser.BytesParser().parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + req.body)
-        for part in msg.get_payload() if msg.is_multipart() else []:
-            name = part.get_param("name", header="content-disposition")
-            filename = part.get_param("filename", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
+        # split on the boundary by hand: email.parser walks a chunk of video line by line (slow)
+        boundary = ctype.split("boundary=", 1)[1].strip('"').encode()
+        for part in req.body.split(b"--" + boundary)[1:-1]:
+            head, _, payload = part[2:].partition(b"\r\n\r\n")
+            disposition = email.parser.BytesHeaderParser().parsebytes(head + b"\r\n\r\n")
+            name = disposition.get_param("name", header="content-disposition")
+            filename = disposition.get_param("filename", header="content-disposition")
+            payload = payload[:-2]  # the CRLF before the next boundary
             if filename is not None:
                 files[name] = (filename, payload)
             else:
@@ -158,12 +161,16 @@ def video_get(emu: Emulator, req: Request, m: re.Match) -> Response:
     if (r := _guard(emu, req, fields)) is not None:
         return _usage(emu, r)
     v = emu.state.fb_videos.get(m.group("video"))
-    if v is None or not v["finished"]:
+    if v is None or not (v["finished"] or v.get("reel")):
         return _usage(emu, error(100, "(#100) Unsupported get request. Object does not exist", 33))
     if not v["published"] and v["scheduled_publish_time"] and v["scheduled_publish_time"] <= time.time():
         v["published"] = True  # what the platform does at the scheduled time
+    if v.get("reel") and not v["finished"]:  # a reel being uploaded: how many bytes arrived
+        return _usage(emu, Response(200, {"id": v["id"], "status": {"video_status": "upload_pending",
+                      "uploading_phase": {"status": "in_progress", "bytes_transferred": len(v["data"])}}}))
     out = {"id": v["id"], "title": v["title"], "description": v["description"], "published": v["published"],
-           "permalink_url": f"/{v['page']}/videos/{v['id']}/", "status": {"video_status": "ready"}}
+           "permalink_url": f"/{'reel' if v.get('reel') else v['page'] + '/videos'}/{v['id']}/",
+           "status": {"video_status": "ready"}}
     if v["scheduled_publish_time"] and not v["published"]:
         out["scheduled_publish_time"] = v["scheduled_publish_time"]
     return _usage(emu, Response(200, out))
@@ -204,9 +211,61 @@ def thumbnails_post(emu: Emulator, req: Request, m: re.Match) -> Response:
     return _usage(emu, Response(200, {"success": True}))
 
 
+def reels(emu: Emulator, req: Request, m: re.Match) -> Response:
+    """/{page-id}/video_reels: start gives a video id for the upload host; finish schedules it."""
+    fields, _ = form(req)
+    if (r := _guard(emu, req, fields)) is not None:
+        return _usage(emu, r)
+    if fields.get("upload_phase") == "start":
+        vid = emu.state.new_id("1000")
+        emu.state.fb_videos[vid] = {"id": vid, "page": m.group("page"), "reel": True, "finished": False, "title": "",
+                                    "description": "", "published": None, "scheduled_publish_time": None,
+                                    "data": b"", "size": None}
+        return _usage(emu, Response(200, {"video_id": vid,
+                                          "upload_url": f"{req.base_url}/video-upload/v21.0/{vid}"}))
+    v = emu.state.fb_videos.get(fields.get("video_id", ""))
+    if fields.get("upload_phase") != "finish" or v is None or not v.get("reel"):
+        return _usage(emu, error(100, "(#100) Invalid upload_phase or video_id"))
+    if v["size"] is None or len(v["data"]) < v["size"]:
+        return _usage(emu, error(6000, "There was a problem uploading your video file: it is incomplete.", 1363019))
+    if v["finished"]:
+        return _usage(emu, Response(200, {"success": True}))
+    state, when = fields.get("video_state", "PUBLISHED"), fields.get("scheduled_publish_time")
+    if state == "SCHEDULED" and (when is None or not MIN_LEAD_S <= int(when) - time.time() <= MAX_LEAD_S):
+        return _usage(emu, error(100, "(#100) The specified scheduled publish time is invalid.", 1363026))
+    v.update(finished=True, description=fields.get("description", ""), published=state == "PUBLISHED",
+             scheduled_publish_time=int(when) if when else None, bytes=len(v["data"]))
+    return _usage(emu, Response(200, {"success": True}))
+
+
+def rupload(emu: Emulator, req: Request, m: re.Match) -> Response:
+    """The Reels upload host: bytes from `offset` (a header), as much as arrives before a drop."""
+    if not emu.token_ok(req.headers.get("authorization", "").removeprefix("OAuth ").strip()):
+        return error(190, "Error validating access token: Session has expired or the token was revoked.", 463)
+    v = emu.state.fb_videos.get(m.group("video"))
+    if v is None or not v.get("reel"):
+        return error(100, "(#100) Invalid video id")
+    if emu.faults.fail_next > 0:
+        emu.faults.fail_next -= 1
+        return error(2, "An unexpected error has occurred. Please retry your request later.", status=500)
+    v["size"] = int(req.headers.get("file_size", 0))
+    offset, data = int(req.headers.get("offset", 0)), req.body
+    if offset != len(v["data"]):
+        return error(6000, f"offset {offset} does not match the {len(v['data'])} bytes received", 1363037)
+    drop = emu.faults.take_drop(offset, offset + len(data))
+    if drop is not None:
+        if emu.faults.drop_commits:
+            v["data"] += data[:drop - offset]
+        raise DropConnection
+    v["data"] += data
+    return Response(200, {"success": True})
+
+
 V = r"/v\d+\.\d+"
 ROUTES = (
     Route("POST", V + r"/(?P<page>\d+)/videos", page_videos),
+    Route("POST", V + r"/(?P<page>\d+)/video_reels", reels),
+    Route("POST", r"/video-upload" + V + r"/(?P<video>\d+)", rupload),
     Route("POST", V + r"/(?P<video>\d+)/captions", captions_post),
     Route("GET", V + r"/(?P<video>\d+)/captions", captions_get),
     Route("POST", V + r"/(?P<video>\d+)/thumbnails", thumbnails_post),

@@ -93,8 +93,10 @@ class Facebook:
 
     def _call(self, what: str, method: str, path: str, data: dict | None = None, files: dict | None = None,
               mismatch_ok: bool = False) -> dict:
-        def once() -> dict:
-            return self._once(method, path, data, files)
+        return self._guarded(what, lambda: self._once(method, path, data, files), mismatch_ok)
+
+    def _guarded(self, what: str, once: Callable[[], object], mismatch_ok: bool = False) -> dict:
+        """Retries with backoff, and the errors the stage acts on (auth, throttled for good, refused)."""
         try:
             return self.backoff.run(what, once, _transient, on_retry=lambda m: log.warning("facebook: %s", m))
         except GraphError as exc:
@@ -102,7 +104,9 @@ class Facebook:
                 return exc.error["error_data"]
             if exc.code in AUTH_CODES:
                 raise auth_error("facebook", f"code {exc.code}") from None
-            raise PlatformError(f"facebook: {what} refused: code {exc.code}: {exc.error.get('message', '')}"[:300],
+            sub = exc.error.get("error_subcode")
+            raise PlatformError(f"facebook: {what} refused: code {exc.code}{f'/{sub}' if sub else ''}: "
+                                f"{exc.error.get('message', '')}"[:300],
                                 hint="check the release in the calendar (`webseries publish check`)") from None
         except Exception as exc:
             cause = exc.__cause__
@@ -116,6 +120,8 @@ class Facebook:
 
     def upload(self, video: VideoUpload, resume: UploadProgress | None,
                on_progress: Callable[[UploadProgress], None]) -> RemoteVideo:
+        if video.vertical:
+            return self._upload_reel(video, resume, on_progress)
         size = video.file.stat().st_size
         page = f"{self.fb.page_id}/videos"
         if resume:
@@ -148,16 +154,53 @@ class Facebook:
         link = info.get("permalink_url", f"/{self.fb.page_id}/videos/{vid}/")
         return RemoteVideo(vid, link if link.startswith("http") else f"https://www.facebook.com{link}")
 
+    # ---------------------------------------------------------------- Reels (vertical clips)
+
+    def _upload_reel(self, video: VideoUpload, resume: UploadProgress | None,
+                     on_progress: Callable[[UploadProgress], None]) -> RemoteVideo:
+        """Reels Publishing API: start -> bytes to the upload host (resumable by offset) -> finish."""
+        size = video.file.stat().st_size
+        reels = f"{self.fb.page_id}/video_reels"
+        if resume and resume.session.startswith("reel:"):
+            vid = resume.session[5:]
+        else:
+            vid = self._call("reel start", "POST", reels, {"upload_phase": "start"})["video_id"]
+            on_progress(UploadProgress(f"reel:{vid}", 0, size))
+        url = f"{self.fb.reels_upload_root.rstrip('/')}/video-upload/{self.fb.graph_version}/{vid}"
+
+        def send() -> int:
+            """Ask how much arrived (the server's count, not ours), then send the rest from there."""
+            st = self._once("GET", vid, {"fields": "status"}, None).get("status", {})
+            offset = int(st.get("uploading_phase", {}).get("bytes_transferred", 0))
+            if offset < size:
+                with open(video.file, "rb") as fh:
+                    fh.seek(offset)
+                    r = self.http.post(url, data=fh, timeout=300, headers={
+                        "Authorization": f"OAuth {self.token}", "offset": str(offset), "file_size": str(size),
+                        "Content-Length": str(size - offset)})
+                if r.status_code >= 400:
+                    raise GraphError(r.status_code, r.json().get("error", {}), dict(r.headers))
+            return size
+        self._guarded("reel upload", send)
+        on_progress(UploadProgress(f"reel:{vid}", size, size))
+        finish = {"upload_phase": "finish", "video_id": vid, "description": f"{video.title}\n\n{video.description}"}
+        if video.privacy == "public":
+            finish.update(video_state="SCHEDULED", scheduled_publish_time=str(int(video.publish_at.timestamp())))
+        else:
+            finish["video_state"] = "DRAFT"
+        self._call("reel finish", "POST", reels, finish)
+        return RemoteVideo(vid, f"https://www.facebook.com/reel/{vid}")
+
     # ---------------------------------------------------------------- captions, thumbnail
 
     def find_caption(self, remote_id: str, lang: str) -> str | None:
         locale = self.fb.caption_locales.get(lang, lang)
-        for c in self._call("captions list", "GET", f"{remote_id}/captions").get("data", []):
-            if c.get("locale") in (locale, self.fb.caption_fallback if lang != "fr" else None):
-                return c["locale"]
-        return None
+        have = {c.get("locale") for c in self._call("captions list", "GET", f"{remote_id}/captions").get("data", [])}
+        return locale if locale in have else None
 
     def add_caption(self, remote_id: str, lang: str, path: Path) -> str:
+        """Attach under the language's locale; a locale Facebook refuses is skipped, never mislabelled
+        (a Bambara track filed as French would hide the French one), unless caption_fallback names one."""
         def post(locale: str) -> str:
             name = f"{path.parent.name or 'captions'}.{locale}.srt"  # the locale in the name is what Facebook reads
             self._call(f"captions {locale}", "POST", f"{remote_id}/captions",
@@ -167,11 +210,15 @@ class Facebook:
         locale = self.fb.caption_locales.get(lang, lang)
         try:
             return post(locale)
-        except PlatformError:
-            if not self.fb.caption_fallback or self.fb.caption_fallback == locale:
+        except PlatformError as exc:
+            if "1363041" not in exc.message and "locale" not in exc.message:
                 raise
-            log.warning("facebook: caption locale %s refused; attaching it as %s", locale, self.fb.caption_fallback)
-            return post(self.fb.caption_fallback)
+            fallback = self.fb.caption_fallback
+            if fallback and fallback != locale and fallback not in self.fb.caption_locales.values():
+                log.warning("facebook: caption locale %s refused; attaching it as %s", locale, fallback)
+                return post(fallback)
+            log.warning("facebook: caption locale %s refused; %s captions skipped on Facebook", locale, lang)
+            return f"refused:{locale}"
 
     def set_thumbnail(self, remote_id: str, path: Path) -> None:
         self._call("thumbnail", "POST", f"{remote_id}/thumbnails", {"is_preferred": "true"},

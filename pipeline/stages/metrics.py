@@ -147,8 +147,10 @@ def due(cfg: Config, store: Store, now: datetime | None = None) -> bool:
 
 def pull_job(config_path: str) -> str:
     """The scheduler's periodic job: pull if due (the dataset, not the job store, says when)."""
+    from pipeline.stages.publish import publish_lock
+
     cfg = load_config(Path(config_path))
-    with Store(cfg.project.database) as store:
+    with Store(cfg.project.database) as store, publish_lock(cfg, "metrics"):
         if not due(cfg, store):
             return "not due"
         if not targets(store):

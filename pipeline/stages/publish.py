@@ -124,7 +124,10 @@ def publish_one(cfg: Config, store: Store, rel: Release, platform: str, publishe
         return Outcome(rel.id, platform, entry.state, entry.url or "")
     start = upload_time(cfg, entry, now)
     if start > now:
-        return Outcome(rel.id, platform, entry.state, f"waits until {start.isoformat()}")
+        why = f"uploads from {_local(cfg, start)} (`webseries publish run` does it then)"
+        if entry.reason != why and entry.state in ("planned", "deferred"):
+            ledger.update(store, rel.id, platform, reason=why)
+        return Outcome(rel.id, platform, entry.state, why)
     try:
         return _advance(cfg, store, rel, platform, publishers(platform), entry, now)
     except QuotaExceeded as exc:

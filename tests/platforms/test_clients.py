@@ -38,7 +38,7 @@ def _upload_interrupted(pub, video: VideoUpload, emu: Emulator, offset: int, com
         pub.upload(video, stale, lambda p: None)
 
 
-@pytest.mark.parametrize("platform", ["youtube", "facebook"])
+@pytest.mark.parametrize("platform", ["youtube", "facebook", "facebook-reel"])
 def test_upload_interrupted_at_24_offsets_completes_exactly_once(pp: PublishProject, emulator: Emulator,
                                                                   publish_media, platform: str) -> None:
     video_file = publish_media[0]
@@ -51,7 +51,8 @@ def test_upload_interrupted_at_24_offsets_completes_exactly_once(pp: PublishProj
     pub = YouTube(pp.cfg) if platform == "youtube" else Facebook(pp.cfg)
     data = video_file.read_bytes()
     for i, off in enumerate(offsets):
-        video = VideoUpload(f"rel{i}", video_file, f"Titre {i}", "Description", ("Mali",), future(), "public")
+        video = VideoUpload(f"rel{i}", video_file, f"Titre {i}", "Description", ("Mali",), future(), "public",
+                            vertical=platform == "facebook-reel")
         _upload_interrupted(pub, video, emulator, off, commit=i % 2 == 0, crash=i % 3 == 0)
         assert emulator.faults.drop_at is None, f"the fault at {off} never fired"
         if platform == "youtube":
@@ -63,6 +64,7 @@ def test_upload_interrupted_at_24_offsets_completes_exactly_once(pp: PublishProj
             done = [v for v in emulator.state.fb_videos.values() if v["finished"]]
             assert len(done) == i + 1, f"offset {off}: {len(done)} finished videos for {i + 1} uploads"
             assert done[-1]["data"] == data and done[-1]["published"] is False
+            assert bool(done[-1].get("reel")) == (platform == "facebook-reel")
 
 
 def test_youtube_schedules_private_with_publish_at(pp: PublishProject, emulator: Emulator, publish_media) -> None:

@@ -1,0 +1,92 @@
+"""`webseries publish demo EPISODE`: the whole publish flow against the local emulator, no account needed.
+
+Starts the emulator (a real HTTP server on 127.0.0.1) in the background, writes throw-away
+tokens (0600, in a temporary folder outside the project) and a one-release calendar
+(tomorrow 18:00 local), then checks, uploads, schedules and shows the status — in a separate
+demo database, so the real release ledger never holds emulator ids — and stops the emulator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pipeline.config import EMULATOR_ENV, Config
+from pipeline.platforms.accounts import write_token_file
+from pipeline.platforms.emulator import running
+from pipeline.store import Store
+
+DEMO_TOKENS = {"youtube": "demo-youtube-access-token", "facebook": "demo-facebook-page-token"}
+
+
+def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
+    """The project's config with both APIs at the emulator, demo tokens and a demo database."""
+    pub = cfg.publish
+    yt = dataclasses.replace(pub.youtube, api_root=url + "/", token_uri=url + "/token",
+                             token_file=tokens / "youtube-token.json", chunk_bytes=256 * 1024)
+    fb = dataclasses.replace(pub.facebook, graph_root=url, reels_upload_root=url, page_id=pub.facebook.page_id or "100000000000001",
+                             token_env="WEBSERIES_DEMO_UNUSED", token_file=tokens / "facebook-page-token")
+    demo_dir = cfg.project.build_dir / "publish-demo"
+    project = dataclasses.replace(cfg.project, database=demo_dir / "demo.sqlite3", schedules_dir=demo_dir)
+    return dataclasses.replace(cfg, project=project, publish=dataclasses.replace(pub, youtube=yt, facebook=fb))
+
+
+def demo_calendar(cfg: Config, episode: str, approved: list[str]) -> Path:
+    tomorrow = (datetime.now(cfg.project.zone) + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    path = cfg.project.schedules_dir / "demo.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"# written by `webseries publish demo`: one release, tomorrow 18:00 {cfg.project.timezone}\n"
+                    f'[[release]]\nasset = "{episode}"\nat = {tomorrow.replace(tzinfo=None).isoformat()}\n'
+                    f"subtitles = {json.dumps(approved)}\n", encoding="utf-8")
+    return path
+
+
+def _copy_reviews(src: Path, dst: Store, asset: str) -> list[str]:
+    """Subtitle approvals live in the project database; the demo database gets a copy of the asset's."""
+    if not src.exists():
+        return []
+    with sqlite3.connect(src) as con:
+        try:
+            rows = con.execute("SELECT * FROM subtitle_tracks WHERE asset=?", (asset,)).fetchall()
+        except sqlite3.Error:
+            return []
+    with dst.db:
+        dst.db.executemany(f"INSERT OR REPLACE INTO subtitle_tracks VALUES ({','.join('?' * len(rows[0]))})", rows) \
+            if rows else None
+    return [r[1] for r in rows if r[3] == "approved"]
+
+
+def run_demo(cfg: Config, episode: str, say=print) -> int:  # noqa: ANN001
+    from pipeline.stages import publish
+
+    with running() as emu, tempfile.TemporaryDirectory(prefix="webseries-demo-tokens-") as tmp:
+        emu.state.valid_tokens |= set(DEMO_TOKENS.values())
+        tokens = Path(tmp)
+        write_token_file(tokens / "youtube-token.json", json.dumps({"token": DEMO_TOKENS["youtube"]}))
+        write_token_file(tokens / "facebook-page-token", DEMO_TOKENS["facebook"])
+        os.environ.pop(EMULATOR_ENV, None)
+        dcfg = demo_config(cfg, emu.url, tokens)
+        say(f"emulator of YouTube Data API v3 + Graph API listening on {emu.url}")
+        for stale in dcfg.project.database.parent.glob(dcfg.project.database.name + "*"):
+            stale.unlink()  # each demo starts from an empty ledger: the last emulator's ids mean nothing now
+        with Store(dcfg.project.database) as store:
+            approved = _copy_reviews(cfg.project.database, store, episode)
+            cal = demo_calendar(dcfg, episode, approved)
+            say(f"calendar: {cal} (subtitles attached: {', '.join(approved) or 'none approved yet'})")
+            releases = publish.load_checked(dcfg, store, [str(cal)])
+            outcomes = publish.publish_all(dcfg, store, releases, publish.default_publishers(dcfg))
+            say(publish.status_table(publish.status_rows(dcfg, store, releases)))
+        yt = list(emu.state.yt_videos.values())
+        fb = [v for v in emu.state.fb_videos.values() if v["finished"]]
+        say(f"emulator received: {len(yt)} YouTube video(s) (privacy {yt[0]['status']['privacyStatus'] if yt else '-'}, "
+            f"publishAt {yt[0]['status'].get('publishAt', '-') if yt else '-'}), {len(fb)} Facebook video(s) "
+            f"(scheduled_publish_time {fb[0]['scheduled_publish_time'] if fb else '-'}), "
+            f"{len(emu.state.yt_captions) + sum(map(len, emu.state.fb_captions.values()))} caption track(s), "
+            f"{len(emu.state.yt_thumbnails)} YouTube thumbnail(s); quota used {emu.state.yt_quota_used} units")
+    say("emulator stopped")
+    return 2 if any(o.state == "failed" for o in outcomes) else 0
