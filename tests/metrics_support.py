@@ -63,10 +63,12 @@ def seed(pp: PublishProject, emu: Emulator, names: list[str], days_ago: int = 12
                     url = f"https://www.youtube.com/watch?v={vid}"
                 else:
                     vid = emu.state.new_id("1000")
+                    reel = "-clip" in asset   # vertical clips go to Facebook as Reels
                     emu.state.fb_videos[vid] = {"id": vid, "page": "424242", "finished": True, "title": asset,
-                                                "description": "", "published": False,
+                                                "description": "", "published": False, "reel": reel,
                                                 "scheduled_publish_time": int(when.timestamp())}
-                    url = f"https://www.facebook.com/424242/videos/{vid}/"
+                    url = (f"https://www.facebook.com/reel/{vid}" if reel
+                           else f"https://www.facebook.com/424242/videos/{vid}/")
                 ledger.update(store, rid, platform, state, remote_id=vid, url=url)
                 out.append(Seeded(rid, platform, asset, vid))
     return out

@@ -27,6 +27,12 @@ class Target:
     remote_id: str
     asset: str
     publish_at: datetime
+    url: str = ""
+
+    @property
+    def reel(self) -> bool:
+        """A Facebook Reel (vertical clips go up as Reels): Meta measures those with other metrics."""
+        return "/reel/" in self.url
 
     @property
     def episode(self) -> str:

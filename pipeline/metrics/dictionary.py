@@ -46,9 +46,11 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
                  "pas de durée minimale publiée.",
                  "Legitimate plays counted by YouTube (automated or repeated plays excluded); "
                  "no published minimum duration."),
-       facebook=D("Graph video_insights : total_video_views",
-                  "Nombre de fois où la vidéo a été lue au moins 3 secondes (ou jusqu'au bout si plus courte).",
-                  "Times the video was played for at least 3 seconds (or to the end if shorter).")),
+       facebook=D("Graph video_insights : total_video_views (Reels : blue_reels_play_count)",
+                  "Nombre de fois où la vidéo a été lue au moins 3 secondes (ou jusqu'au bout si plus courte). "
+                  "Reels (extraits verticaux) : lectures démarrées, sans durée minimale.",
+                  "Times the video was played for at least 3 seconds (or to the end if shorter). "
+                  "Reels (vertical clips): plays started, no minimum duration.")),
     _m("unique_viewers", "Spectateurs uniques", "Unique viewers", "count", False,
        "Facebook seulement ; une même personne sur les deux plateformes ne peut pas être dédoublonnée.",
        facebook=D("Graph video_insights : total_video_views_unique",
@@ -139,6 +141,14 @@ FACEBOOK_INSIGHTS = {
     "total_video_complete_views": ("complete_views", 1.0),
     "total_video_reactions_by_type_total": ("likes", 1.0),
     "total_video_stories_by_action_type": (None, 1.0),  # split: comment -> comments, share -> shares
+}
+# Reels (vertical clips) answer other video_insights metrics than Page videos.
+FACEBOOK_REELS_INSIGHTS = {
+    "blue_reels_play_count": ("views", 1.0),
+    "post_video_avg_time_watched": ("avg_view_seconds", 1 / 1000),
+    "post_video_view_time": ("watch_minutes", 1 / 60000),
+    "post_video_likes_by_reaction_type": ("likes", 1.0),
+    "post_video_social_actions": (None, 1.0),   # split: COMMENT -> comments, SHARE -> shares
 }
 AGE_FR = {"age13-17": "13-17 ans", "age18-24": "18-24 ans", "age25-34": "25-34 ans", "age35-44": "35-44 ans",
                "age45-54": "45-54 ans", "age55-64": "55-64 ans", "age65-": "65 ans et +"}

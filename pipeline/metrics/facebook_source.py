@@ -18,13 +18,17 @@ from urllib.parse import urlencode
 from pipeline.config import Config
 from pipeline.log import stage_logger
 from pipeline.metrics.dataset import MetricSample, Target, sample
-from pipeline.metrics.dictionary import FACEBOOK_INSIGHTS
+from pipeline.metrics.dictionary import FACEBOOK_INSIGHTS, FACEBOOK_REELS_INSIGHTS
 from pipeline.platforms.facebook import AUTH_CODES, THROTTLE_CODES, Facebook
 
 log = stage_logger("metrics")
 BATCH_MAX = 50
 SRC = "facebook-graph"
 INSIGHTS = tuple(FACEBOOK_INSIGHTS)
+REELS = tuple(FACEBOOK_REELS_INSIGHTS)
+SPLIT = {"total_video_stories_by_action_type": {"comments": "comment", "shares": "share"},
+         "post_video_social_actions": {"comments": "COMMENT", "shares": "SHARE"}}
+KEYS = ("views", "unique_viewers", "avg_view_seconds", "watch_minutes", "complete_views", "likes", "comments", "shares")
 NOT_FOUND_SUBCODE = 33
 
 
@@ -67,30 +71,37 @@ class FacebookMetrics:
             out.append({"code": a.get("code", 0), "body": body})
         return out
 
-    def _insights(self, videos: list[str], metrics: tuple[str, ...]) -> list[dict | None]:
+    def _metrics(self, t: Target) -> tuple[str, ...]:
+        return tuple(m for m in (REELS if t.reel else INSIGHTS) if m not in self.rejected)
+
+    def _insights(self, targets: list[Target]) -> list[dict | None]:
         answers: list[dict | None] = []
-        for part in _chunks(videos, BATCH_MAX):
-            answers += self._batch([(f"{v}/video_insights", {"metric": ",".join(metrics), "period": "lifetime"})
-                                    for v in part])
+        for part in _chunks(targets, BATCH_MAX):
+            answers += self._batch([(f"{t.remote_id}/video_insights",
+                                     {"metric": ",".join(self._metrics(t)), "period": "lifetime"}) for t in part])
         return answers
 
     def pull(self, targets: list[Target], end: date, now: datetime) -> list[MetricSample]:
-        by_id = {t.remote_id: t for t in targets}
-        ids = sorted(by_id)
-        answers = dict(zip(ids, self._insights(ids, INSIGHTS), strict=False))
-        refused = [v for v, a in answers.items() if a and _metric_refused(a)]
-        if refused:   # which metric? ask one video for each metric alone, then everyone without it
-            probe = self._batch([(f"{refused[0]}/video_insights", {"metric": m, "period": "lifetime"}) for m in INSIGHTS])
-            for m, a in zip(INSIGHTS, probe, strict=False):
+        ordered = sorted(targets, key=lambda t: t.remote_id)
+        answers = dict(zip([t.remote_id for t in ordered], self._insights(ordered), strict=False))
+        refused = [t for t in ordered if (a := answers[t.remote_id]) and _metric_refused(a)]
+        for kind in (False, True):   # Page videos, then Reels: which metric? ask one of them metric by metric
+            mine = [t for t in refused if t.reel == kind]
+            if not mine:
+                continue
+            names = self._metrics(mine[0])
+            probe = self._batch([(f"{mine[0].remote_id}/video_insights", {"metric": m, "period": "lifetime"})
+                                 for m in names])
+            for m, a in zip(names, probe, strict=False):
                 if a and _metric_refused(a):
                     self.rejected[m] = a["body"]["error"].get("message", "")
-            keep = tuple(m for m in INSIGHTS if m not in self.rejected)
-            if self.rejected and keep:
-                answers.update(zip(refused, self._insights(refused, keep), strict=False))
-            log.warning("facebook: Meta refused metric(s) %s: recorded as missing", ", ".join(self.rejected) or "?")
+            if any(self._metrics(t) for t in mine):   # then everyone refused, without those metrics
+                answers.update(zip([t.remote_id for t in mine], self._insights(mine), strict=False))
+        if self.rejected:
+            log.warning("facebook: Meta refused metric(s) %s: recorded as missing", ", ".join(self.rejected))
         out: list[MetricSample] = []
-        for vid in ids:
-            out += self._samples(by_id[vid], answers.get(vid), end, now)
+        for t in ordered:
+            out += self._samples(t, answers.get(t.remote_id), end, now)
         return out
 
     def _samples(self, t: Target, answer: dict | None, end: date, now: datetime) -> list[MetricSample]:
@@ -101,8 +112,7 @@ class FacebookMetrics:
                           start=start, end=end, pulled_at=now)
 
         def all_missing(reason: str) -> list[MetricSample]:
-            keys = [k for m, (k, _) in FACEBOOK_INSIGHTS.items() if k] + ["comments", "shares"]
-            return [row(k, None, reason) for k in keys]
+            return [row(k, None, reason) for k in KEYS]
 
         if answer is None:
             return all_missing("Meta did not answer this item of the batch (timeout); pulled again next time")
@@ -123,21 +133,25 @@ class FacebookMetrics:
                 "Meta returned no insights (audience too small to report, or not processed yet)"
             return all_missing(when)
         out = []
-        for name, (key, scale) in FACEBOOK_INSIGHTS.items():
+        table = FACEBOOK_REELS_INSIGHTS if t.reel else FACEBOOK_INSIGHTS
+        for name, (key, scale) in table.items():
             entry = data.get(name)
             values = (entry or {}).get("values") or []
             value = values[-1].get("value") if values else None
             reason = (f"metric refused by Meta: {self.rejected[name][:120]}" if name in self.rejected
                       else "not in Meta's answer (deprecated or hidden for this video)")
-            if name == "total_video_stories_by_action_type":
+            if name in SPLIT:
                 # Meta leaves out action types with no story: an answered dict without "share" means 0
-                for k, src in (("comments", "comment"), ("shares", "share")):
+                for k, src in SPLIT[name].items():
                     out.append(row(k, None if not isinstance(value, dict) else value.get(src, 0), reason))
             elif isinstance(value, dict):   # reactions by type: each type, and their sum as the total
-                out += [row(key, v, dim="reaction", dv=k) for k, v in sorted(value.items())]
+                out += [row(key, v, dim="reaction", dv=k.lower().removeprefix("reaction_"))
+                        for k, v in sorted(value.items())]
                 out.append(row(key, sum(value.values())))
             else:
                 out.append(row(key, None if value is None else round(value * scale, 3), reason))
+        if t.reel:
+            out += [row(k, None, "Meta gives no such metric for Reels") for k in ("unique_viewers", "complete_views")]
         return out
 
 

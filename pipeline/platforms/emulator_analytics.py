@@ -239,6 +239,9 @@ TITLES = {"total_video_views": "Lifetime Total Video Views", "total_video_views_
           "total_video_complete_views": "Lifetime Total 95% Video Views",
           "total_video_reactions_by_type_total": "Lifetime Reactions by type",
           "total_video_stories_by_action_type": "Lifetime Video Stories by action type"}
+REEL_TITLES = {"blue_reels_play_count": "Plays", "post_video_avg_time_watched": "Average Watch Time",
+               "post_video_view_time": "Total Watch Time", "post_video_likes_by_reaction_type": "Reactions by type",
+               "post_video_social_actions": "Social actions"}
 
 
 def _fb_values(emu: Emulator, vid: str) -> dict[str, object] | None:
@@ -264,7 +267,13 @@ def _fb_values(emu: Emulator, vid: str) -> dict[str, object] | None:
         "total_video_reactions_by_type_total": {k: n for k, n in reactions.items() if n},
         "total_video_stories_by_action_type": {k: n for k, n in (("share", views // 30), ("comment", views // 20),
                                                                  ("like", views // 9)) if n}}
-    if partial(vid):
+    if v.get("reel"):   # Reels answer their own metric names
+        values = {"blue_reels_play_count": views, "post_video_avg_time_watched": avg_ms,
+                  "post_video_view_time": views * avg_ms,
+                  "post_video_likes_by_reaction_type": {f"REACTION_{k.upper()}": n
+                                                        for k, n in reactions.items() if n},
+                  "post_video_social_actions": {k: n for k, n in (("SHARE", views // 30), ("COMMENT", views // 20)) if n}}
+    elif partial(vid):
         del values["total_video_complete_views"]
     return values
 
@@ -280,8 +289,9 @@ def video_insights(emu: Emulator, req: Request, m: re.Match) -> Response:
     if v is None or not v.get("finished"):
         return fbe._usage(emu, fbe.error(100, "(#100) Unsupported get request. Object with ID '%s' does not exist, "  # noqa: SLF001
                                               "cannot be loaded due to missing permissions" % vid, 33))
-    names = [x for x in fields.get("metric", ",".join(TITLES)).split(",") if x]
-    if any(x not in TITLES or x in st.fb_deprecated for x in names):
+    titles = REEL_TITLES if v.get("reel") else TITLES
+    names = [x for x in fields.get("metric", ",".join(titles)).split(",") if x]
+    if any(x not in titles or x in st.fb_deprecated for x in names):
         return fbe._usage(emu, fbe.error(100, "(#100) The value must be a valid insights metric"))  # noqa: SLF001
     values = _fb_values(emu, vid)
     data = []
@@ -289,7 +299,7 @@ def video_insights(emu: Emulator, req: Request, m: re.Match) -> Response:
         for name in names:
             if name in values:
                 data.append({"name": name, "period": "lifetime", "values": [{"value": values[name]}],
-                             "title": TITLES[name], "description": f"Lifetime: {TITLES[name]}",
+                             "title": titles[name], "description": f"Lifetime: {titles[name]}",
                              "id": f"{vid}/video_insights/{name}/lifetime"})
     return fbe._usage(emu, Response(200, {"data": data, "paging": {"previous": "", "next": ""}}))  # noqa: SLF001
 

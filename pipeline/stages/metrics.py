@@ -52,7 +52,7 @@ class PullResult:
 
 def targets(store: Store) -> list[Target]:
     """Every release the ledger says is scheduled or published, with its remote id."""
-    return [Target(e.platform, e.release_id, e.remote_id, e.asset, e.publish_at)
+    return [Target(e.platform, e.release_id, e.remote_id, e.asset, e.publish_at, e.url or "")
             for e in ledger.all_entries(store) if e.state in PULLED_STATES and e.remote_id]
 
 

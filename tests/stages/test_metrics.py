@@ -44,6 +44,8 @@ def test_pull_twice_stores_both_snapshots(mp, emulator: Emulator) -> None:
     fb1 = {r[1]: r[5] for r in before if r[0] == "facebook" and r[2] == "views" and r[3] == "total"}
     fb2 = {r[1]: r[5] for r in after if r[0] == "facebook" and r[2] == "views" and r[3] == "total"}
     assert any(v is not None and fb2[k] > v for k, v in fb1.items())
+    reels = {k: v for k, v in fb2.items() if "-clip" in k}
+    assert reels and any(v for v in reels.values()), "Reels are measured (blue_reels_play_count)"
 
 
 def test_request_count_constant_from_5_to_50_videos(mp, emulator: Emulator) -> None:
