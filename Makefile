@@ -43,6 +43,7 @@ demo: setup
 	# publish: a local emulator of YouTube + Facebook runs in the background, receives the
 	# sample episode (scheduled tomorrow 18:00 Bamako) and stops; no account needed
 	$(BIN)/webseries publish demo ep00-sample
+	$(BIN)/webseries metrics demo
 
 test: setup
 	$(BIN)/python -m pytest

@@ -199,6 +199,10 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
     install_redaction()
     cfg = _context(args)
+    if args.action == "demo":
+        from pipeline.metrics.demo import run_demo
+
+        return run_demo(cfg, Path(args.out) if args.out else cfg.project.build_dir / "metrics-demo" / "rapport")
     with _store(cfg) as store:
         if args.action == "pull":
             from pipeline.stages import metrics
@@ -239,6 +243,8 @@ def _metrics_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--since", type=_date_arg, metavar="DATE", help="only pulls on or after this date (YYYY-MM-DD)")
     a.add_argument("--until", type=_date_arg, metavar="DATE", help="only pulls on or before this date")
     a.add_argument("--episode", metavar="ID", help="one episode (with its clips)")
+    a = acts.add_parser("demo", help="a simulated season pulled from the local emulator, and its report")
+    a.add_argument("--out", metavar="DIR", help="report folder (default: build/metrics-demo/rapport)")
     p.set_defaults(func=cmd_metrics)
 
 

@@ -111,8 +111,8 @@ class FacebookMetrics:
             return sample(t, "facebook", SRC, metric, value, reason=reason, dimension=dim, dimension_value=dv,
                           start=start, end=end, pulled_at=now)
 
-        def all_missing(reason: str) -> list[MetricSample]:
-            return [row(k, None, reason) for k in KEYS]
+        def all_missing(reason: str) -> list[MetricSample]:   # Reels have no unique viewers/complete views
+            return [row(k, None, reason) for k in KEYS if not (t.reel and k in ("unique_viewers", "complete_views"))]
 
         if answer is None:
             return all_missing("Meta did not answer this item of the batch (timeout); pulled again next time")
@@ -150,8 +150,6 @@ class FacebookMetrics:
                 out.append(row(key, sum(value.values())))
             else:
                 out.append(row(key, None if value is None else round(value * scale, 3), reason))
-        if t.reel:
-            out += [row(k, None, "Meta gives no such metric for Reels") for k in ("unique_viewers", "complete_views")]
         return out
 
 

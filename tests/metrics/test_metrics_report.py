@@ -15,6 +15,7 @@ from metrics_support import assets, emulator, mp, seed  # noqa: F401
 
 from pipeline.platforms import emulator_analytics as ea
 from pipeline.platforms.emulator import Emulator
+from pipeline.store import Store
 
 CHARTS = ("vues-temps", "temps", "achevement", "engagement", "age-genre", "pays", "appareils", "contribution")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -120,3 +121,12 @@ def test_report_renders_every_chart_in_headless_chromium(report: Path, tmp_path:
     for name, rgb in (("youtube", (0xc4, 0x30, 0x2b)), ("facebook", (0x18, 0x77, 0xf2)), ("femmes", (0xd3, 0x54, 0x90)),
                       ("hbar", (0x1f, 0x6f, 0xb2)), ("extraits", (0xe0, 0x8e, 0x0b))):
         assert near(rgb) > 500, f"{name} marks not painted in the screenshot"
+
+
+def test_demo_writes_a_report_and_leaves_the_project_database_alone(mp, capsys) -> None:  # noqa: ANN001
+    out = mp.project.root / "demo-report"
+    code, stdout, err = mp.run("metrics", "demo", "--out", str(out), capsys=capsys)
+    assert code == 0, err
+    assert "pull 2:" in stdout and (out / "rapport.html").is_file() and (out / "donnees.csv").is_file()
+    with Store(mp.cfg.project.database) as store:
+        assert store.db.execute("SELECT COUNT(*) FROM metric_samples").fetchone()[0] == 0

@@ -87,7 +87,9 @@ def test_missing_data_is_recorded_and_summarised(mp, emulator: Emulator, capsys)
     for s in fb:
         got = dict(db.execute("SELECT metric, value FROM metric_samples WHERE remote_id=? AND dimension='total'",
                               (s.remote_id,)).fetchall())
-        assert got["complete_views"] is None and got["views"] > 0, "one refused metric must not lose the others"
+        assert got["views"] > 0, "one refused metric must not lose the others"
+        if "-clip" not in s.asset:   # Reels never ask for complete views
+            assert got["complete_views"] is None
     hidden = [s for s in seeded if s.platform == "facebook" and ea.quiet(s.remote_id)]
     for s in hidden:
         vals = db.execute("SELECT value, missing_reason FROM metric_samples WHERE remote_id=?", (s.remote_id,)).fetchall()
