@@ -19,6 +19,7 @@ from pipeline.config import Config
 from pipeline.log import stage_logger
 from pipeline.metrics.dataset import MetricSample, Target, sample
 from pipeline.metrics.dictionary import FACEBOOK_INSIGHTS, FACEBOOK_REELS_INSIGHTS
+from pipeline.platforms.base import PlatformError
 from pipeline.platforms.facebook import AUTH_CODES, THROTTLE_CODES, Facebook
 
 log = stage_logger("metrics")
@@ -55,8 +56,12 @@ class FacebookMetrics:
                  for path, params in items]
         self.requests[SRC] += 1
         # publish's client: pinned version root, token in the form body, retries, throttling
-        answers = self.client._call("insights batch", "POST", "",  # noqa: SLF001 - same protocol, same handling
-                                    {"batch": json.dumps(batch), "include_headers": "false"})
+        try:
+            answers = self.client._call("insights batch", "POST", "",  # noqa: SLF001 - same protocol, same handling
+                                        {"batch": json.dumps(batch), "include_headers": "false"})
+        except PlatformError as exc:
+            raise PlatformError(exc.message, hint="check [publish.facebook] page_id and graph_version; "
+                                                  "`webseries metrics pull` can be run again safely") from None
         if not isinstance(answers, list):   # the client wraps non-dict JSON bodies as they are
             answers = answers.get("data", []) if isinstance(answers, dict) else []
         out: list[dict | None] = []

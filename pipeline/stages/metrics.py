@@ -160,6 +160,3 @@ def pull_job(config_path: str) -> str:
         log.info("%s", line)
     return "pulled"
 
-
-def missing_rows(rows: list[MetricSample]) -> list[MetricSample]:
-    return [r for r in rows if r.value is None]

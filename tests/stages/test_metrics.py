@@ -137,3 +137,18 @@ def test_scheduler_job_pulls_only_when_due(mp, emulator: Emulator) -> None:
     assert scheduler.metrics_job(str(mp.project.config_path)) == "not due"   # pull_every_hours = 6
     with Store(mp.cfg.project.database) as store:
         assert len(store.db.execute("SELECT * FROM metric_pulls WHERE finished_at IS NOT NULL").fetchall()) == 1
+
+
+def test_revoked_token_one_error_no_secret_no_half_pull(mp, emulator: Emulator, capsys) -> None:
+    from publish_support import FB_TOKEN, YT_REFRESH, YT_TOKEN
+
+    seed(mp, emulator, assets(1))
+    emulator.state.valid_tokens.clear()
+    emulator.state.refresh_tokens.clear()
+    code, out, err = mp.run("metrics", "pull", capsys=capsys)
+    assert code == 2 and err.count("error:") == 1 and "webseries publish login youtube" in err
+    for secret in (YT_TOKEN, YT_REFRESH, FB_TOKEN):
+        assert secret not in out + err
+    with Store(mp.cfg.project.database) as store:
+        assert store.db.execute("SELECT COUNT(*) FROM metric_samples").fetchone()[0] == 0
+        assert metrics.dataset.last_pull(store) is None   # an unfinished pull is never reported on
