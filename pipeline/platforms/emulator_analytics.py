@@ -335,6 +335,17 @@ def graph_batch(emu: Emulator, req: Request, m: re.Match) -> Response:
     return fbe._usage(emu, Response(200, out))  # noqa: SLF001
 
 
+def method_override(emu: Emulator, req: Request, m: re.Match) -> Response:
+    """google-api-python-client turns a GET whose URL passes 2048 characters (many video ids)
+    into a POST with X-HTTP-Method-Override: GET and the query in the body; Google accepts it."""
+    if req.headers.get("x-http-method-override", "").upper() != "GET":
+        return yte.error(405, "methodNotAllowed", "Method not allowed.", "global")
+    query = {**req.query, **{k: v[-1] for k, v in parse_qs(req.body.decode()).items()}}
+    sub = Request("GET", req.path, query, req.headers, b"", req.base_url)
+    handler = reports_query if req.path == "/v2/reports" else videos_list
+    return handler(emu, sub, m)
+
+
 # ------------------------------------------------------------------ control
 
 def control(emu: Emulator, req: Request, m: re.Match) -> Response:
@@ -350,6 +361,7 @@ def control(emu: Emulator, req: Request, m: re.Match) -> Response:
 
 ROUTES = (
     Route("GET", r"/v2/reports", reports_query),
+    Route("POST", r"/v2/reports", method_override),
     Route("GET", r"/youtube/v3/videos", videos_list),
     Route("GET", fbe.V + r"/(?P<video>\d+)/video_insights", video_insights),
     Route("POST", fbe.V + r"/?", graph_batch),

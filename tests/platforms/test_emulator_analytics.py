@@ -74,3 +74,18 @@ def test_graph_insights_batch_and_errors() -> None:
         r = requests.post(f"{emu.url}/v21.0/", data={"access_token": "wrong", "batch": "[]"}, timeout=10)
         assert r.json()["error"]["code"] == 190
         assert ea.state(emu).requests["graph-batch"] == 3   # the refused token is not counted
+
+
+def test_long_queries_arrive_as_post_with_method_override() -> None:
+    """The client sends a GET longer than 2048 characters as POST + X-HTTP-Method-Override (200 ids do)."""
+    with running() as emu:
+        trust_tokens(emu)
+        vid = next(f"yt{i}" for i in range(50) if not ea.quiet(f"yt{i}"))
+        _yt_video(emu, vid, 3)
+        body = {"ids": "channel==MINE", "startDate": (TODAY - timedelta(days=5)).isoformat(),
+                "endDate": TODAY.isoformat(), "metrics": "views", "dimensions": "video", "filters": f"video=={vid}"}
+        r = requests.post(f"{emu.url}/v2/reports", data=body, timeout=10,
+                          headers={"Authorization": f"Bearer {YT_TOKEN}", "X-HTTP-Method-Override": "GET"})
+        assert r.status_code == 200 and r.json()["rows"][0][0] == vid
+        assert requests.post(f"{emu.url}/v2/reports", data=body, timeout=10,
+                             headers={"Authorization": f"Bearer {YT_TOKEN}"}).status_code == 405
