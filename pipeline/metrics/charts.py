@@ -51,9 +51,8 @@ def _y_axis(top: float, unit: str) -> list[str]:
     return parts
 
 
-def _legend(names: list[str], colours: list[str]) -> list[str]:
+def _legend(names: list[str], colours: list[str], y: float = H - 16) -> list[str]:
     out, x = [], LEFT
-    y = H - 16
     for name, c in zip(names, colours, strict=True):
         out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{c}"/>'
                    f'<text x="{x + 14}" y="{y}" font-size="11">{escape(name)}</text>')
@@ -89,9 +88,13 @@ def bar_chart(chart_id: str, title: str, categories: list[str], series: list[tup
                         f'height="{max(h, 0.5):.1f}" fill="{colours[si]}"><title>{escape(cat)} — {escape(name)} : '
                         f'{fmt(v, _dec(v))}</title></rect>')
         label = cat if len(cat) <= 14 else cat[:13] + "…"
-        body.append(f'<text x="{LEFT + ci * group_w + group_w / 2:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle" '
-                    f'font-size="10">{escape(label)}</text>')
-    body += _legend([n for n, _ in series], colours)
+        cx, ly = LEFT + ci * group_w + group_w / 2, TOP + plot_h + 14
+        if len(categories) > 10:   # many videos: slanted labels so they do not overlap
+            body.append(f'<text x="{cx:.1f}" y="{ly}" text-anchor="end" font-size="9" '
+                        f'transform="rotate(-40 {cx:.1f} {ly})">{escape(label)}</text>')
+        else:
+            body.append(f'<text x="{cx:.1f}" y="{ly}" text-anchor="middle" font-size="10">{escape(label)}</text>')
+    body += _legend([n for n, _ in series], colours, y=H - 4 if len(categories) > 10 else H - 16)
     return _svg(chart_id, title, body)
 
 

@@ -28,6 +28,7 @@ PLATFORM_FR = {"youtube": "YouTube", "facebook": "Facebook", "ensemble": "Ensemb
 KIND_FR = {"episode": "Épisodes", "trailer": "Bande-annonce", "clip": "Extraits"}
 COUNTRY_FR = {"ML": "Mali", "CI": "Côte d'Ivoire", "SN": "Sénégal", "FR": "France", "BF": "Burkina Faso",
               "GN": "Guinée", "US": "États-Unis", "NE": "Niger", "CA": "Canada", "BE": "Belgique"}
+MAX_LINES = 12
 DECIMALS = {"avg_view_seconds": 1, "completion_pct": 1, "engagement_rate": 2}
 
 
@@ -136,14 +137,22 @@ def _totals_section(table: list[summary.TotalRow]) -> str:
 def _charts(rows, last, table, publish) -> list[str]:  # noqa: ANN001
     out = []
     series = summary.views_over_time(rows, last, publish)
+    shown_note = ""
+    if len(series) > MAX_LINES:   # a readable chart: the most watched; the table below has them all
+        keep = sorted(series, key=lambda k: -series[k][-1][1])[:MAX_LINES]
+        all_series, series = series, {k: v for k, v in series.items() if k in keep}
+        shown_note = f" Les {MAX_LINES} courbes les plus vues sur {len(all_series)} ; toutes dans le tableau."
+    else:
+        all_series = series
     names = [f"{a} ({PLATFORM_FR[p]})" for p, a in series]
     svg = charts.line_chart("vues-temps", "Vues cumulées", [(n, pts) for n, pts in zip(names, series.values(), strict=True)],
                             "vues cumulées")
     tbl = _table(["Série", "Date", "Vues cumulées"],
-                 [[n, f"{d:%d/%m/%Y}", fmt(v)] for n, pts in zip(names, series.values(), strict=True) for d, v in pts])
+                 [[f"{a} ({PLATFORM_FR[p]})", f"{d:%d/%m/%Y}", fmt(v)] for (p, a), pts in all_series.items()
+                  for d, v in pts])
     out.append(_figure("vues-temps", "Vues cumulées dans le temps, par épisode et plateforme", svg, tbl,
                        "YouTube : vues quotidiennes de YouTube Analytics, cumulées. Facebook : total à chaque relevé "
-                       "(Facebook ne donne pas de détail quotidien par vidéo)."))
+                       "(Facebook ne donne pas de détail quotidien par vidéo)." + shown_note))
     videos = [t for t in table if t.scope == "video"]
     assets = sorted({t.asset for t in videos}, key=summary.asset_order)
     plats = [p for p in summary.PLATFORMS if any(t.platform == p for t in videos)]
