@@ -128,7 +128,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
             if result.problems:
                 raise ConfigError(result.problems, hint="fix the calendar and check again; nothing was uploaded")
             n = sum(len(r.targets) for r in result.releases)
-            print(f"ok: {len(result.releases)} releases, {n} uploads, every file and subtitle ready")
+            print(publish.status_table(publish.status_rows(cfg, store, result.releases)))
+            units, per_day = publish.youtube_units(cfg, result.releases), cfg.publish.youtube.quota_per_day
+            print(f"ok: {len(result.releases)} releases, {n} uploads, every file and subtitle ready; "
+                  f"YouTube quota needed: {units} units ({per_day} a day: "
+                  f"{'fits in one day' if units <= per_day else f'spread over {-(-units // per_day)} days by deferral'})")
             return 0
         if args.action == "upload":
             releases = publish.load_checked(cfg, store, args.calendars)
@@ -141,7 +145,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
                 outcomes = publish.publish_all(cfg, store, releases, publish.default_publishers(cfg))
             rows = publish.status_rows(cfg, store, releases)
             print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json else publish.status_table(rows))
-            return EXIT_ERROR if any(o.state == "failed" for o in outcomes) else 0
+            failed = [f"{o.release_id} on {o.platform}" for o in outcomes if o.state == "failed"]
+            if failed:
+                raise PipelineError(f"{len(failed)} upload(s) failed: {', '.join(failed)} (reasons above)",
+                                    hint="fix what the reason says, then `webseries publish upload` again: "
+                                         "finished steps are not repeated and uploads resume")
+            return 0
         # status
         try:
             releases = check(cfg, store, calendars(cfg, args.calendars)).releases

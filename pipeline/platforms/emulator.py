@@ -107,6 +107,7 @@ class State:
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) log
     extra: dict[str, Any] = field(default_factory=dict)
     counter: int = 0
+    clock_offset: float = 0.0   # seconds added to the emulator's clock: tests jump to a release time
 
     def new_id(self, prefix: str) -> str:
         self.counter += 1
@@ -155,6 +156,10 @@ class Emulator:
                     with self.lock:
                         return route.handler(self, req, m)
         return Response(404, {"error": {"code": 404, "message": f"no route {req.method} {req.path}"}})
+
+    def now(self) -> float:
+        """The platforms' clock (what decides that a scheduled video is now published)."""
+        return time.time() + self.state.clock_offset
 
     def token_ok(self, token: str | None) -> bool:
         return bool(token) and (self.state.accept_any_token or token in self.state.valid_tokens)

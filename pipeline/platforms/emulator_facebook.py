@@ -163,7 +163,7 @@ def video_get(emu: Emulator, req: Request, m: re.Match) -> Response:
     v = emu.state.fb_videos.get(m.group("video"))
     if v is None or not (v["finished"] or v.get("reel")):
         return _usage(emu, error(100, "(#100) Unsupported get request. Object does not exist", 33))
-    if not v["published"] and v["scheduled_publish_time"] and v["scheduled_publish_time"] <= time.time():
+    if not v["published"] and v["scheduled_publish_time"] and v["scheduled_publish_time"] <= emu.now():
         v["published"] = True  # what the platform does at the scheduled time
     if v.get("reel") and not v["finished"]:  # a reel being uploaded: how many bytes arrived
         return _usage(emu, Response(200, {"id": v["id"], "status": {"video_status": "upload_pending",

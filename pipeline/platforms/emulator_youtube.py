@@ -147,7 +147,7 @@ def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
         if v is None:
             continue
         publish_at = _rfc3339(v["status"].get("publishAt", "")) if v["status"].get("publishAt") else None
-        if publish_at and publish_at <= _now():  # what YouTube does at publishAt
+        if publish_at and publish_at.timestamp() <= emu.now():  # what YouTube does at publishAt
             v["status"]["privacyStatus"] = "public"
             del v["status"]["publishAt"]
         items.append(v)

@@ -245,6 +245,18 @@ def refresh(cfg: Config, store: Store, publishers: PublisherFactory, now: dateti
     return n
 
 
+def youtube_units(cfg: Config, releases: list[Release]) -> int:
+    """Quota units the YouTube releases will cost (upload, thumbnail, captions, playlist)."""
+    c = cfg.publish.youtube.quota_costs
+    total = 0
+    for rel in releases:
+        if any(t.platform == "youtube" for t in rel.targets):
+            t = rel.target("youtube")
+            total += c["upload"] + c["thumbnails"] + len(rel.subtitles) * (c["captions"] + 50) + (
+                c["playlist"] + c["list"] if t.playlist else 0)  # + 50: captions.list before each insert
+    return total
+
+
 def _local(cfg: Config, when: datetime) -> str:
     return when.astimezone(cfg.project.zone).strftime("%Y-%m-%d %H:%M %Z")
 
@@ -278,7 +290,14 @@ def _row(cfg: Config, rid: str, platform: str, asset: str, when: datetime, zone:
 def status_table(rows: list[dict]) -> str:
     head = ("when (local)", "release", "platform", "state", "link / reason")
     body = [(r["local_time"], r["release"], r["platform"], r["state"] + (f" {r['progress']}" if r["progress"] else ""),
-             r["url"] or (f"retry {r['retry_at']}: " if r["retry_at"] else "") + r["reason"][:70]) for r in rows]
+             _link_or_reason(r)) for r in rows]
     widths = [max(len(str(c)) for c in col) for col in zip(head, *body, strict=False)]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
                      for line in [head, *body])
+
+
+def _link_or_reason(r: dict) -> str:
+    """A failure or deferral shows why (the link is in --json); otherwise the link."""
+    if r["state"] in ("failed", "deferred") or not r["url"]:
+        return (f"retry {r['retry_at']}: " if r["retry_at"] else "") + r["reason"][:90]
+    return r["url"]

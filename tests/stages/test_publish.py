@@ -272,3 +272,69 @@ def test_demo_publishes_to_a_fresh_emulator_each_time(pp: PublishProject, publis
         assert "subtitles attached: fr" in out and "2 caption track(s)" in out
     with Store(pp.cfg.project.database) as store:
         assert ledger.all_entries(store) == []  # the real ledger never holds emulator ids
+
+
+def test_upload_window_and_lead_days_hold_uploads_for_the_scheduler(tmp_path, publish_media, emulator: Emulator,
+                                                                   capsys) -> None:
+    from publish_support import publish_project
+
+    from pipeline.stages.publish import upload_time
+
+    pp = publish_project(tmp_path, publish_media, emulator.url, extra='upload_hours = "01:00-05:00"')
+    pp.add_ready_episode("ep01-vote", 1, publish_media)
+    pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {future().replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')
+    cfg = pp.cfg
+    with Store(cfg.project.database) as store:
+        from pipeline.releases import calendars, check
+        from pipeline.stages.publish import plan
+        plan(cfg, store, check(cfg, store, calendars(cfg, None)).releases)
+        entry = ledger.get(store, "ep01-vote", "youtube")
+    noon = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)  # Bamako is UTC+0
+    assert upload_time(cfg, entry, noon) == datetime(2030, 1, 2, 1, 0, tzinfo=UTC)
+    assert upload_time(cfg, entry, noon.replace(hour=3)) == noon.replace(hour=3)
+    if not 1 <= datetime.now(UTC).hour < 5:
+        code, out, _ = pp.run("publish", "upload", capsys=capsys)
+        assert code == 0 and "planned" in out and "uploads from" in out and emulator.state.requests == []
+
+
+def test_a_second_scheduler_process_is_refused(pp: PublishProject, capsys) -> None:
+    from pipeline.stages.publish import publish_lock
+
+    with publish_lock(pp.cfg, "run", wait=False):
+        code, _, err = pp.run("publish", "run", "--until-idle", capsys=capsys)
+    assert code == 2 and f"another `webseries publish run` is running (pid {os.getpid()})" in err
+
+
+def test_a_refused_step_fails_clearly_and_a_rerun_finishes_without_repeating(pp: PublishProject, emulator: Emulator,
+                                                                             publish_media, capsys) -> None:
+    pp.add_ready_episode("ep01-vote", 1, publish_media)
+    pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {future().replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')
+    emulator.faults.refuse_caption_langs = {"fr", "und"}
+    code, out, err = pp.run("publish", "upload", capsys=capsys)
+    assert code == 2 and "error: 1 upload(s) failed: ep01-vote on youtube" in err and "hint:" in err
+    assert "failed" in out and "captions.insert" in out
+    emulator.faults.refuse_caption_langs = set()
+    code, out, err = pp.run("publish", "upload", capsys=capsys)
+    assert code == 0, err
+    assert len(emulator.state.yt_videos) == 1 and len(emulator.state.yt_thumbnails) == 1
+    assert len(emulator.state.yt_captions) == 1
+    with Store(pp.cfg.project.database) as store:
+        states = [s for _, s, _ in ledger.events(store, "ep01-vote", "youtube") if s]
+    assert states == ["uploading", "uploaded", "failed", "scheduled"]
+
+
+def test_status_refresh_marks_releases_published_once_the_platforms_say_so(pp: PublishProject, emulator: Emulator,
+                                                                           publish_media, capsys) -> None:
+    from pipeline.stages import publish
+
+    pp.add_ready_episode("ep01-vote", 1, publish_media)
+    pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {future(2).replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')
+    assert pp.run("publish", "upload", capsys=capsys)[0] == 0
+    cfg = pp.cfg
+    with Store(cfg.project.database) as store:
+        assert publish.refresh(cfg, store, publish.default_publishers(cfg), now=future(3)) == 0  # not out yet
+        emulator.state.clock_offset = 3 * 86400  # the platforms' clock passes the release time
+        assert publish.refresh(cfg, store, publish.default_publishers(cfg), now=future(3)) == 2
+        assert {e.state for e in ledger.all_entries(store)} == {"published"}
+    vid = next(iter(emulator.state.yt_videos.values()))
+    assert vid["status"]["privacyStatus"] == "public" and "publishAt" not in vid["status"]
