@@ -60,15 +60,16 @@ def partial(video_id: str) -> bool:
     return _h(video_id, "quiet") % 7 == 5
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
+def _today(emu: Emulator) -> date:
+    """The platforms' date (the emulator's clock, which tests may move to a release time)."""
+    return datetime.fromtimestamp(emu.now(), UTC).date()
 
 
-def _views(platform: str, vid: str, day: date, first: date, tick: int) -> int:
+def _views(platform: str, vid: str, day: date, first: date, tick: int, today: date) -> int:
     """Views on one day: a launch peak decaying over days; today's are still coming in (x (1+tick))."""
     base = 20 + _h(platform, vid, day) % 80
     v = int(base * 4 / (1 + (day - first).days / 3)) + 1
-    return v * (1 + tick) if day == _today() else v
+    return v * (1 + tick) if day == today else v
 
 
 # ------------------------------------------------------------------ YouTube Analytics v2
@@ -78,8 +79,8 @@ def _yt_first_day(emu: Emulator, vid: str) -> date | None:
     if v is None or vid in state(emu).empty or quiet(vid):
         return None
     when = v.get("status", {}).get("publishAt") or v.get("snippet", {}).get("publishedAt")
-    first = datetime.fromisoformat(when.replace("Z", "+00:00")).date() if when else _today()
-    return first if first <= _today() else None
+    first = datetime.fromisoformat(when.replace("Z", "+00:00")).date() if when else _today(emu)
+    return first if first <= _today(emu) else None
 
 
 def _yt_day(vid: str, views: int) -> dict[str, float]:
@@ -136,8 +137,8 @@ def reports_query(emu: Emulator, req: Request, m: re.Match) -> Response:
         if first is None:
             continue
         d = max(first, start)
-        while d <= min(end, _today()):
-            per_video_day[(vid, d)] = _yt_day(vid, _views("youtube", vid, d, first, st.tick))
+        while d <= min(end, _today(emu)):
+            per_video_day[(vid, d)] = _yt_day(vid, _views("youtube", vid, d, first, st.tick, _today(emu)))
             d += timedelta(days=1)
     rows = _rows(dims, metrics, per_video_day, ids)
     headers = [{"name": d, "columnType": "DIMENSION", "dataType": "STRING"} for d in dims.split(",") if d]
@@ -218,8 +219,8 @@ def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
         views = 0
         if first is not None:   # the public counter is ahead of Analytics: include today
             d = first
-            while d <= _today():
-                views += _views("youtube", vid, d, first, st.tick)
+            while d <= _today(emu):
+                views += _views("youtube", vid, d, first, st.tick, _today(emu))
                 d += timedelta(days=1)
         stats = {"viewCount": str(views), "likeCount": str(views // 12), "favoriteCount": "0",
                  "commentCount": str(views // 40)}

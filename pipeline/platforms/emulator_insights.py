@@ -37,12 +37,12 @@ def _fb_values(emu: Emulator, vid: str) -> dict[str, object] | None:
     when = v.get("scheduled_publish_time")
     if when is None and not v.get("published"):
         return None
-    first = datetime.fromtimestamp(when, UTC).date() if when else _today()
-    if first > _today():
+    first = datetime.fromtimestamp(when, UTC).date() if when else _today(emu)
+    if first > _today(emu):
         return None
     views, d = 0, first
-    while d <= _today():
-        views += _views("facebook", vid, d, first, state(emu).tick)
+    while d <= _today(emu):
+        views += _views("facebook", vid, d, first, state(emu).tick, _today(emu))
         d += timedelta(days=1)
     avg_ms = 9000 + _h("fbavg", vid) % 30000
     reactions = {k: views // n for k, n in (("like", 9), ("love", 30), ("wow", 80), ("haha", 120), ("sorry", 400))}

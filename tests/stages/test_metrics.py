@@ -152,3 +152,32 @@ def test_revoked_token_one_error_no_secret_no_half_pull(mp, emulator: Emulator, 
     with Store(mp.cfg.project.database) as store:
         assert store.db.execute("SELECT COUNT(*) FROM metric_samples").fetchone()[0] == 0
         assert metrics.dataset.last_pull(store) is None   # an unfinished pull is never reported on
+
+
+def test_after_a_real_publish_run(tmp_path, emulator: Emulator, capsys) -> None:
+    """Ledger written by publish itself: scheduled videos are 'not yet published', then measured once out."""
+    from datetime import UTC, datetime, timedelta
+
+    from publish_support import future, make_media, publish_project
+
+    media = make_media(tmp_path)
+    pp = publish_project(tmp_path, media, emulator.url)
+    with open(pp.project.config_path, "a", encoding="utf-8") as fh:
+        fh.write(f'\n[metrics]\nyoutube_analytics_root = "{emulator.url}/"\n')
+    pp.add_ready_episode("ep01-vote", 1, media)
+    when = future(2)
+    pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {when.replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')
+    code, _, err = pp.run("publish", "upload", capsys=capsys)
+    assert code == 0, err
+    with Store(pp.cfg.project.database) as store:
+        before = metrics.pull(pp.cfg, store)
+        got = store.db.execute("SELECT metric, value, missing_reason FROM metric_samples WHERE pull_id=? "
+                               "AND release_id != '*'", (before.pull_id,)).fetchall()
+        assert all(v == 0 for m, v, _ in got if v is not None)   # only the public counters, at zero
+        assert all("not yet published" in why for _, v, why in got if v is None)
+        emulator.state.clock_offset = 5 * 86400          # the platforms publish it and viewers come
+        later = datetime.now(UTC) + timedelta(days=5)
+        after = metrics.pull(pp.cfg, store, now=later)
+    assert after.videos == {"youtube": 1, "facebook": 1}
+    quiet = {v for v in (*emulator.state.yt_videos, *emulator.state.fb_videos) if ea.quiet(v)}
+    assert after.values > 0 and len(quiet) < 2, (after.values, quiet)
