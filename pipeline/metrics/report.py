@@ -101,6 +101,14 @@ def render(cfg: Config, rows, last, table, publish, zone, since, until, episode)
              + f". Sélection : {escape(episode or 'toutes les vidéos')}"
              + (f", du {since:%d/%m/%Y}" if since else "") + (f" au {until:%d/%m/%Y}" if until else "")
              + f". {len({r.pulled_at for r in rows})} relevé(s), {len(rows)} valeurs.</p>"]
+    periods = [f"{PLATFORM_FR[p]} : du {min(starts):%d/%m/%Y} au {max(ends):%d/%m/%Y}"
+               for p in summary.PLATFORMS
+               if (starts := [date.fromisoformat(r.period_start) for r in last
+                              if r.platform == p and r.dimension == "total" and r.period_start])
+               and (ends := [date.fromisoformat(r.period_end) for r in last if r.platform == p and r.period_end])]
+    if periods:
+        parts.append('<p class="meta">Période couverte par les totaux (de la mise en ligne au relevé) — '
+                     + escape(" · ".join(periods)) + ". Filtres --since/--until : dates des relevés.</p>")
     parts.append(_totals_section(table))
     parts += _charts(rows, last, table, publish)
     parts.append(_missing_section(last))
