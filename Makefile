@@ -54,6 +54,7 @@ test-slow: setup
 
 bench: setup
 	$(BIN)/python bench/transcode.py
+	$(BIN)/python bench/publish.py
 
 clean:
 	rm -rf build .pytest_cache

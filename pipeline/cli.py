@@ -180,7 +180,7 @@ def _publish_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--refresh", action="store_true", help="ask the platforms which releases are out")
     a.add_argument("--json", action="store_true", help="print the state as JSON")
     a = acts.add_parser("run", help="the scheduler process: uploads that must wait, deferred jobs")
-    a.add_argument("--until-idle", action="store_true", help="exit once no job is pending (demo, cron)")
+    a.add_argument("--until-idle", action="store_true", help="exit once no job is due within a minute (cron, demo)")
     a = acts.add_parser("login", help="authorise an account (token saved 0600 outside the project)")
     a.add_argument("platform", choices=("youtube", "facebook"))
     a.add_argument("--headless", action="store_true", help="no browser here: paste the redirect address back")

@@ -50,7 +50,10 @@ def upload_job(config_path: str, release_id: str, platform: str) -> str:
                       "; ".join(p for p in result.problems if f"release {release_id!r}" in p))
             return "refused"
         out = publish.publish_one(cfg, store, rel, platform, publish.default_publishers(cfg))
-        return out.state
+    sched = _CURRENT.get("scheduler")
+    if out.state == "deferred" and sched is not None:  # come back right after the quota resets
+        plan_jobs(sched, cfg)
+    return out.state
 
 
 def sync_job(config_path: str) -> int:
@@ -89,6 +92,8 @@ PERIODIC: tuple[Periodic, ...] = (
 )
 
 _CURRENT: dict[str, object] = {}
+FAILED_RETRY = timedelta(hours=1)
+IDLE_HORIZON = timedelta(minutes=1)
 
 
 # ------------------------------------------------------------------ scheduler
@@ -124,6 +129,8 @@ def plan_jobs(sched, cfg: Config, now: datetime | None = None) -> int:  # noqa: 
                 if entry is None or entry.state in ledger.DONE:
                     continue
                 when = publish.upload_time(cfg, entry, now)
+                if entry.state == "failed":  # retried hourly: a person may have to fix the reason first
+                    when = max(when, entry.updated_at + FAILED_RETRY)
                 sched.add_job(upload_job, "date", run_date=when, args=[str(cfg.file), rel.id, t.platform],
                               id=f"upload:{rel.id}:{t.platform}", name=f"upload {rel.id} to {t.platform}",
                               replace_existing=True, coalesce=True,
@@ -133,7 +140,7 @@ def plan_jobs(sched, cfg: Config, now: datetime | None = None) -> int:  # noqa: 
 
 
 def run(cfg: Config, until_idle: bool = False, poll: float = 1.0, stop: threading.Event | None = None) -> int:
-    """The scheduler process. With until_idle, return once no upload job is pending or running."""
+    """The scheduler process. With until_idle, return once no upload job is running or due within a minute."""
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
 
     from pipeline.stages.publish import publish_lock
@@ -166,8 +173,10 @@ def run(cfg: Config, until_idle: bool = False, poll: float = 1.0, stop: threadin
             sched.resume()
             while not stop.is_set():
                 time.sleep(poll)
-                if until_idle and running[0] == 0 and not [j for j in sched.get_jobs() if j.id.startswith("upload:")]:
-                    break
+                if until_idle and running[0] == 0 and not [
+                        j for j in sched.get_jobs() if j.id.startswith("upload:")
+                        and j.next_run_time and j.next_run_time <= datetime.now(UTC) + IDLE_HORIZON]:
+                    break  # later jobs stay in the job store; the next start (or `run`) picks them up
         except KeyboardInterrupt:
             pass
         finally:

@@ -338,3 +338,20 @@ def test_status_refresh_marks_releases_published_once_the_platforms_say_so(pp: P
         assert {e.state for e in ledger.all_entries(store)} == {"published"}
     vid = next(iter(emulator.state.yt_videos.values()))
     assert vid["status"]["privacyStatus"] == "public" and "publishAt" not in vid["status"]
+
+
+def test_scheduler_keeps_a_quota_deferred_upload_as_a_job_at_the_reset(pp: PublishProject, emulator: Emulator,
+                                                                       publish_media, capsys) -> None:
+    pp.add_ready_episode("ep01-vote", 1, publish_media)
+    pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {future().replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')
+    emulator.faults.quota_left = 10
+    code, _, err = pp.run("publish", "run", "--until-idle", capsys=capsys)
+    assert code == 0, err
+    db = pp.cfg.project.database
+    with Store(db) as store:
+        yt, fb = ledger.get(store, "ep01-vote", "youtube"), ledger.get(store, "ep01-vote", "facebook")
+        assert (yt.state, fb.state) == ("deferred", "scheduled")
+        jobs = store.db.execute("SELECT id, next_run_time FROM scheduler_jobs").fetchall()
+    due = dict(jobs)["upload:ep01-vote:youtube"]
+    assert abs(due - yt.retry_at.timestamp()) < 1  # runs right after midnight Pacific, by the scheduler
+    assert "upload:ep01-vote:facebook" not in dict(jobs)
