@@ -55,6 +55,7 @@ test-slow: setup
 bench: setup
 	$(BIN)/python bench/transcode.py
 	$(BIN)/python bench/publish.py
+	$(BIN)/python bench/metrics.py
 
 clean:
 	rm -rf build .pytest_cache

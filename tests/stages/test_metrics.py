@@ -181,3 +181,29 @@ def test_after_a_real_publish_run(tmp_path, emulator: Emulator, capsys) -> None:
     assert after.videos == {"youtube": 1, "facebook": 1}
     quiet = {v for v in (*emulator.state.yt_videos, *emulator.state.fb_videos) if ea.quiet(v)}
     assert after.values > 0 and len(quiet) < 2, (after.values, quiet)
+
+
+def test_publish_run_process_holds_the_metrics_job(mp, emulator: Emulator) -> None:
+    """The same APScheduler process as publishing: its job store has the periodic pull."""
+    import threading
+    import time
+
+    mp.write_calendar("s.toml", '[[release]]\nasset = "ep00-sample"\nat = 2031-01-10T18:00:00\n')
+    stop = threading.Event()
+    th = threading.Thread(target=scheduler.run, args=(mp.cfg,), kwargs={"poll": 0.05, "stop": stop}, daemon=True)
+    th.start()
+    try:
+        jobs: list = []
+        for _ in range(200):
+            time.sleep(0.05)
+            try:
+                jobs = sqlite3.connect(mp.cfg.project.database).execute("SELECT id FROM scheduler_jobs").fetchall()
+            except sqlite3.OperationalError:
+                continue
+            if ("metrics-pull",) in jobs:
+                break
+        assert ("metrics-pull",) in jobs, jobs
+    finally:
+        stop.set()
+        th.join(timeout=30)
+    assert not th.is_alive()
