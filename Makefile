@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
+APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core chromium
 # Small CPUs: keep OpenMP threads from spinning while they wait (see DESIGN.md).
 export OMP_WAIT_POLICY := PASSIVE
 export KMP_BLOCKTIME := 0
@@ -43,6 +43,7 @@ demo: setup
 	# publish: a local emulator of YouTube + Facebook runs in the background, receives the
 	# sample episode (scheduled tomorrow 18:00 Bamako) and stops; no account needed
 	$(BIN)/webseries publish demo ep00-sample
+	$(BIN)/webseries metrics demo
 
 test: setup
 	$(BIN)/python -m pytest
@@ -54,6 +55,7 @@ test-slow: setup
 bench: setup
 	$(BIN)/python bench/transcode.py
 	$(BIN)/python bench/publish.py
+	$(BIN)/python bench/metrics.py
 
 clean:
 	rm -rf build .pytest_cache

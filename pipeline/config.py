@@ -17,7 +17,7 @@ from pipeline.profiles import DEFAULT_PROFILES, Profile, parse_profile
 from pipeline.tomlread import Reader, load_toml
 
 CONFIG_ENV = "WEBSERIES_CONFIG"
-UNPARSED_SECTIONS = ("subtitles", "clips", "metrics")
+UNPARSED_SECTIONS = ("subtitles", "clips")
 EMULATOR_ENV = "WEBSERIES_PUBLISH_EMULATOR"  # http://127.0.0.1:PORT: both APIs go to the local emulator
 
 
@@ -82,11 +82,20 @@ class PublishConfig:
 
 
 @dataclass(frozen=True)
+class MetricsConfig:
+    pull_every_hours: float               # the scheduler pulls when the last pull is older than this
+    lookback_days: int                    # YouTube Analytics period starts at most this many days back
+    youtube_analytics_root: str           # https://youtubeanalytics.googleapis.com/ (or the emulator)
+    analytics_requests_per_day: int       # our own ceiling on YouTube Analytics queries (its own quota)
+
+
+@dataclass(frozen=True)
 class Config:
     file: Path
     project: ProjectConfig
     transcode: TranscodeConfig
     publish: PublishConfig
+    metrics: MetricsConfig | None = None  # None only for Config objects built by hand
 
 
 def find_config(explicit: str | None = None) -> Path:
@@ -111,11 +120,12 @@ def load_config(path: Path) -> Config:
     project = _project(root.table("project"), path.parent)
     transcode = _transcode(root.table("transcode"))
     publish = _publish(root.table("publish"))
+    metrics = _metrics(root.table("metrics"))
     for section in UNPARSED_SECTIONS:  # read by their own stage when it runs
         root.table(section)
     root.check_unknown()
     root.raise_if_problems(hint=f"fix {path.name} and run again")
-    return Config(file=path, project=project, transcode=transcode, publish=publish)
+    return Config(file=path, project=project, transcode=transcode, publish=publish, metrics=metrics)
 
 
 def _project(r: Reader, base: Path) -> ProjectConfig:
@@ -222,3 +232,18 @@ def _publish(r: Reader) -> PublishConfig:
 def _or(override: str, configured: str) -> str:
     """The emulator's address when $WEBSERIES_PUBLISH_EMULATOR is set (demo, tests), else the configured one."""
     return override or configured
+
+
+# ---- metrics
+
+def _metrics(r: Reader) -> MetricsConfig:
+    emulator = os.environ.get(EMULATOR_ENV, "").rstrip("/")
+    cfg = MetricsConfig(
+        pull_every_hours=r.float("pull_every_hours", 24.0, lo=1.0),
+        lookback_days=r.int("lookback_days", 365, lo=1, hi=3650),
+        youtube_analytics_root=_or(emulator and emulator + "/",
+                                   r.str("youtube_analytics_root", "https://youtubeanalytics.googleapis.com/")),
+        analytics_requests_per_day=r.int("analytics_requests_per_day", 200, lo=1),
+    )
+    r.check_unknown()
+    return cfg

@@ -79,9 +79,16 @@ def refresh_job(config_path: str) -> int:
         return publish.refresh(cfg, store, publish.default_publishers(cfg))
 
 
+def metrics_job(config_path: str) -> str:
+    """metrics: pull statistics when [metrics] pull_every_hours have passed since the last pull."""
+    from pipeline.stages.metrics import pull_job
+    return pull_job(config_path)
+
+
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("sync-calendars", sync_job, 10),
     Periodic("refresh-published", refresh_job, 60),
+    Periodic("metrics-pull", metrics_job, 15),  # checks every 15 min; pulls only when due
 )
 
 _CURRENT: dict[str, object] = {}

@@ -62,6 +62,22 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         platform TEXT NOT NULL, day TEXT NOT NULL, units INTEGER NOT NULL,
         PRIMARY KEY (platform, day));
     """),
+    # Metric snapshots (metrics): one row per value per pull, never updated, so growth shows.
+    # value NULL = the platform gave nothing (missing_reason says why). Periods are dates (UTC).
+    ("metrics-1", """
+    CREATE TABLE metric_pulls (
+        pull_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
+        requests TEXT NOT NULL DEFAULT '{}', summary TEXT NOT NULL DEFAULT '');
+    CREATE TABLE metric_samples (
+        pull_id INTEGER NOT NULL REFERENCES metric_pulls(pull_id),
+        platform TEXT NOT NULL, source TEXT NOT NULL, release_id TEXT NOT NULL, remote_id TEXT NOT NULL,
+        asset TEXT NOT NULL, episode TEXT NOT NULL, metric TEXT NOT NULL,
+        dimension TEXT NOT NULL, dimension_value TEXT NOT NULL,
+        value REAL, missing_reason TEXT NOT NULL DEFAULT '',
+        period_start TEXT NOT NULL, period_end TEXT NOT NULL, pulled_at TEXT NOT NULL);
+    CREATE INDEX metric_samples_by_metric ON metric_samples (metric, platform, pulled_at);
+    CREATE INDEX metric_samples_by_pull ON metric_samples (pull_id);
+    """),
 )
 
 

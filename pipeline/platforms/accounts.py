@@ -21,7 +21,8 @@ from pipeline.errors import PipelineError
 from pipeline.platforms.base import AuthError
 
 YOUTUBE_SCOPES = ("https://www.googleapis.com/auth/youtube.upload",
-                  "https://www.googleapis.com/auth/youtube.force-ssl")
+                  "https://www.googleapis.com/auth/youtube.force-ssl",
+                  "https://www.googleapis.com/auth/yt-analytics.readonly")  # metrics: reports.query
 LOGIN_YOUTUBE = "webseries publish login youtube"
 LOGIN_FACEBOOK = "webseries publish login facebook"
 

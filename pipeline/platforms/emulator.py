@@ -118,9 +118,10 @@ class Emulator:
     """A ThreadingHTTPServer on 127.0.0.1 answering both APIs' routes."""
 
     def __init__(self, port: int = 0, routes: Iterable[Route] | None = None, host: str = "127.0.0.1") -> None:
-        from pipeline.platforms import emulator_facebook, emulator_youtube
+        from pipeline.platforms import emulator_analytics, emulator_facebook, emulator_youtube
 
-        self.routes = [*(routes or ()), *emulator_youtube.ROUTES, *emulator_facebook.ROUTES, *CONTROL_ROUTES]
+        self.routes = [*(routes or ()), *emulator_analytics.ROUTES,  # metrics: before publish's videos.list
+                       *emulator_youtube.ROUTES, *emulator_facebook.ROUTES, *CONTROL_ROUTES]
         self.state = State()
         self.faults = Faults()
         self.lock = threading.RLock()

@@ -1,0 +1,1 @@
+"""Metrics: platform statistics into one dated dataset (SQLite), and the evaluators' report."""
