@@ -57,7 +57,7 @@ class FacebookMetrics:
         self.requests[SRC] += 1
         # publish's client: pinned version root, token in the form body, retries, throttling
         try:
-            answers = self.client._call("insights batch", "POST", "",  # noqa: SLF001 - same protocol, same handling
+            answers = self.client.call("insights batch", "POST", "",  # same protocol, same error handling
                                         {"batch": json.dumps(batch), "include_headers": "false"})
         except PlatformError as exc:
             raise PlatformError(exc.message, hint="check [publish.facebook] page_id and graph_version; "

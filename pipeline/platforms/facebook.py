@@ -91,8 +91,9 @@ class Facebook:
             raise GraphError(r.status_code, body.get("error", {}), dict(r.headers))
         return body
 
-    def _call(self, what: str, method: str, path: str, data: dict | None = None, files: dict | None = None,
-              mismatch_ok: bool = False) -> dict:
+    def call(self, what: str, method: str, path: str, data: dict | None = None, files: dict | None = None,
+             mismatch_ok: bool = False) -> dict:
+        """One Graph call with this client's retries, throttling and error handling (metrics uses it too)."""
         return self._guarded(what, lambda: self._once(method, path, data, files), mismatch_ok)
 
     def _guarded(self, what: str, once: Callable[[], object], mismatch_ok: bool = False) -> dict:
@@ -129,14 +130,14 @@ class Facebook:
             start, end = resume.offset, int(end)
             log.info("facebook: resuming video %s at byte %d of %d", vid, start, size)
         else:
-            r = self._call("upload start", "POST", page, {"upload_phase": "start", "file_size": str(size)})
+            r = self.call("upload start", "POST", page, {"upload_phase": "start", "file_size": str(size)})
             vid, sid, start, end = r["video_id"], r["upload_session_id"], int(r["start_offset"]), int(r["end_offset"])
             on_progress(UploadProgress(f"{vid}:{sid}:{end}", start, size))
         with open(video.file, "rb") as fh:
             while start < size:
                 fh.seek(start)
                 chunk = fh.read(end - start)
-                r = self._call("upload transfer", "POST", page,
+                r = self.call("upload transfer", "POST", page,
                                {"upload_phase": "transfer", "upload_session_id": sid, "start_offset": str(start)},
                                files={"video_file_chunk": (video.file.name, chunk, "application/octet-stream")},
                                mismatch_ok=True)  # the server already has (or lacks) bytes: go where it says
@@ -149,8 +150,8 @@ class Facebook:
                   "description": description, "published": "false"}
         if video.privacy == "public":  # unpublished until the time; Facebook publishes it then
             finish["scheduled_publish_time"] = str(int(video.publish_at.timestamp()))
-        self._call("upload finish", "POST", page, finish)
-        info = self._call("video fields", "GET", vid, {"fields": "permalink_url"})
+        self.call("upload finish", "POST", page, finish)
+        info = self.call("video fields", "GET", vid, {"fields": "permalink_url"})
         link = info.get("permalink_url", f"/{self.fb.page_id}/videos/{vid}/")
         return RemoteVideo(vid, link if link.startswith("http") else f"https://www.facebook.com{link}")
 
@@ -164,7 +165,7 @@ class Facebook:
         if resume and resume.session.startswith("reel:"):
             vid = resume.session[5:]
         else:
-            vid = self._call("reel start", "POST", reels, {"upload_phase": "start"})["video_id"]
+            vid = self.call("reel start", "POST", reels, {"upload_phase": "start"})["video_id"]
             on_progress(UploadProgress(f"reel:{vid}", 0, size))
         url = f"{self.fb.reels_upload_root.rstrip('/')}/video-upload/{self.fb.graph_version}/{vid}"
 
@@ -188,14 +189,14 @@ class Facebook:
             finish.update(video_state="SCHEDULED", scheduled_publish_time=str(int(video.publish_at.timestamp())))
         else:
             finish["video_state"] = "DRAFT"
-        self._call("reel finish", "POST", reels, finish)
+        self.call("reel finish", "POST", reels, finish)
         return RemoteVideo(vid, f"https://www.facebook.com/reel/{vid}")
 
     # ---------------------------------------------------------------- captions, thumbnail
 
     def find_caption(self, remote_id: str, lang: str) -> str | None:
         locale = self.fb.caption_locales.get(lang, lang)
-        have = {c.get("locale") for c in self._call("captions list", "GET", f"{remote_id}/captions").get("data", [])}
+        have = {c.get("locale") for c in self.call("captions list", "GET", f"{remote_id}/captions").get("data", [])}
         return locale if locale in have else None
 
     def add_caption(self, remote_id: str, lang: str, path: Path) -> str:
@@ -203,7 +204,7 @@ class Facebook:
         (a Bambara track filed as French would hide the French one), unless caption_fallback names one."""
         def post(locale: str) -> str:
             name = f"{path.parent.name or 'captions'}.{locale}.srt"  # the locale in the name is what Facebook reads
-            self._call(f"captions {locale}", "POST", f"{remote_id}/captions",
+            self.call(f"captions {locale}", "POST", f"{remote_id}/captions",
                        {"default_locale": locale} if lang == "fr" else {},
                        files={"captions_file": (name, path.read_bytes(), "application/x-subrip")})
             return locale
@@ -221,7 +222,7 @@ class Facebook:
             return f"refused:{locale}"
 
     def set_thumbnail(self, remote_id: str, path: Path) -> None:
-        self._call("thumbnail", "POST", f"{remote_id}/thumbnails", {"is_preferred": "true"},
+        self.call("thumbnail", "POST", f"{remote_id}/thumbnails", {"is_preferred": "true"},
                    files={"source": (path.name, path.read_bytes(), "image/jpeg")})
 
     def find_in_playlist(self, remote_id: str, playlist: str) -> str | None:
@@ -232,5 +233,5 @@ class Facebook:
                             hint="remove `playlist` from the release's [facebook] table")
 
     def status(self, remote_id: str) -> RemoteStatus:
-        info = self._call("video status", "GET", remote_id, {"fields": "published,scheduled_publish_time"})
+        info = self.call("video status", "GET", remote_id, {"fields": "published,scheduled_publish_time"})
         return RemoteStatus(bool(info.get("published")), "published" if info.get("published") else "scheduled")

@@ -64,7 +64,8 @@ def publish_lock(cfg: Config, name: str = "publish", wait: bool = True) -> Itera
             fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             fh.seek(0)
-            raise PipelineError(f"another `webseries publish {name}` is running (pid {fh.read().strip() or '?'})",
+            command = {"publish": "publish", "run": "publish run", "metrics": "metrics pull"}.get(name, name)
+            raise PipelineError(f"another `webseries {command}` is running (pid {fh.read().strip() or '?'})",
                                 hint="let it finish, or stop it first") from None
         fh.seek(0)
         fh.truncate()
