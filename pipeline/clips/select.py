@@ -86,9 +86,10 @@ def sentences(cues: Sequence[Cue]) -> list[tuple[Cue, ...]]:
 
 
 def padded(cues: Sequence[Cue], first: int, last: int, duration: float) -> tuple[float, float]:
-    """Start/end around cues[first..last], widened into the pauses but never into another cue."""
-    before = cues[first - 1].end if first > 0 else 0.0
-    after = cues[last + 1].start if last + 1 < len(cues) else duration
+    """Start/end around cues[first..last], widened into the pauses but at most halfway to the
+    next cue, so neighbouring segments never overlap and never cut into a cue."""
+    before = (cues[first - 1].end + cues[first].start) / 2 if first > 0 else 0.0
+    after = (cues[last].end + cues[last + 1].start) / 2 if last + 1 < len(cues) else duration
     return max(before, cues[first].start - LEAD_IN, 0.0), min(after, cues[last].end + LEAD_OUT, duration)
 
 

@@ -552,3 +552,14 @@ def thumbnail(source: Path, at: float, out: Path, width: int, height: int, overl
           + "".join("," + o for o in overlay))
     run_args(["-ss", f"{at:.3f}", "-i", str(source), "-frames:v", "1", "-vf", vf, "-q:v", str(quality),
               "-f", "image2", "-update", "1", str(out)])
+
+
+def stream_durations(path: Path) -> dict[str, tuple[float, float]]:
+    """(start, duration) of the first video and audio stream, for the A/V sync check."""
+    data = ffprobe_json(path, "-show_entries", "stream=codec_type,start_time,duration")
+    out: dict[str, tuple[float, float]] = {}
+    for s in data.get("streams", []):
+        kind = s.get("codec_type")
+        if kind in ("video", "audio") and kind not in out:
+            out[kind] = (float(s.get("start_time") or 0), float(s.get("duration") or 0))
+    return out

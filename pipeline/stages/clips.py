@@ -187,7 +187,17 @@ def fingerprint(parts: dict) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _valid(store: Store, episode: str, items: list[str], fp: str) -> bool:
+def check_sync(path: Path, rate: Fraction) -> None:
+    """Picture and sound start and end together (within one frame), or the output is not kept."""
+    d = ffmpeg.stream_durations(path)
+    frame = float(1 / rate)
+    if "video" not in d or "audio" not in d or any(
+            abs(d["video"][i] - d["audio"][i]) > frame + 1e-3 for i in (0, 1)):
+        raise MediaError(f"{path.name}: picture and sound are out of step ({d}); the file was not kept",
+                         hint="this is a bug; rerun with WEBSERIES_DEBUG=1 and report it")
+
+
+def up_to_date(store: Store, episode: str, items: list[str], fp: str) -> bool:
     for item in items:
         rec = store.output(STAGE, episode, item)
         if not rec or not rec.still_valid(fp):
@@ -209,8 +219,8 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
                       "landscape_cues": [asdict(c) for c in m.cues if c.end > start and c.start < seg.end],
                       "title": title, "settings": asdict(cfg.clips), "recipe": RECIPE, "ffmpeg": ffmpeg.version(),
                       "loudness": asdict(cfg.transcode.profiles[cfg.clips.loudness_profile])})
-    thumb = _thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
-    if not force and _valid(store, ep.id, [f"{cid}.{v}" for v in names], fp):
+    thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
+    if not force and up_to_date(store, ep.id, [f"{cid}.{v}" for v in names], fp):
         return ClipResult(cid, seg, finals, thumb, skipped=True)
     for folder in {p.parent for p in finals.values()}:
         folder.mkdir(parents=True, exist_ok=True)
@@ -239,6 +249,8 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
             with progress_bar(f"[{STAGE}] {cid}: encoding {len(names)}", duration, show) as bar:
                 ffmpeg.run_assembly(a, bar)
             for v in names:
+                check_sync(temps[v], rate)
+            for v in names:
                 os.replace(temps[v], finals[v])
         finally:
             for t in temps.values():
@@ -263,12 +275,12 @@ def best_frame(a: Analysis, start: float, end: float) -> float:
     return min(good, key=lambda f: (round(f[2], 1), abs(f[1] - 128)))[0]
 
 
-def _thumbnail(cfg: Config, store: Store, m: Material, asset: str, title: str, start: float, end: float,
+def make_thumbnail(cfg: Config, store: Store, m: Material, asset: str, title: str, start: float, end: float,
                at: float | None, force: bool) -> Path:
     final = thumbnail_path(cfg, asset)
     when = at if at is not None else best_frame(m.analysis, start, end)
     fp = fingerprint({"master": m.digest, "at": when, "title": title, "recipe": RECIPE})
-    if not force and _valid(store, m.episode.id, [f"thumb:{asset}"], fp):
+    if not force and up_to_date(store, m.episode.id, [f"thumb:{asset}"], fp):
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(final)
@@ -295,7 +307,7 @@ def episode_thumbnail(cfg: Config, store: Store, m: Material, force: bool) -> Pa
     if at is not None and at >= m.info.duration:
         raise PipelineError(f"{m.episode.id}: thumbnail_time {at:g} s is after the end of the episode "
                             f"({m.info.duration:.1f} s)", hint=f"fix it in {m.episode.folder / 'episode.toml'}")
-    return _thumbnail(cfg, store, m, m.episode.id, m.episode.title.fr, 0.0, m.info.duration, at, force)
+    return make_thumbnail(cfg, store, m, m.episode.id, m.episode.title.fr, 0.0, m.info.duration, at, force)
 
 
 # ------------------------------------------------------------------ the stage
