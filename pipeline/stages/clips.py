@@ -70,6 +70,7 @@ def load_material(cfg: Config, store: Store, ep: Episode, show_progress: bool = 
     if not info.has_video or not info.has_audio:
         raise MediaError(f"{ep.id}: the master needs both picture and sound to make clips",
                          hint="export the edited master with its picture and mix")
+    select.check_markers(ep, info.duration, cfg.clips.min_seconds)  # before the long work
     digest = store.file_digest(ep.master)
     analysis = _analysis(cfg, ep, info, digest, show_progress)
     cues, source = _cues(cfg, store, ep, analysis)
