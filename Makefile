@@ -40,6 +40,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 demo: setup
 	$(BIN)/webseries sample
 	$(BIN)/webseries transcode ep00-sample
+	$(BIN)/webseries clips ep00-sample
+	$(BIN)/webseries trailer
 
 test: setup
 	$(BIN)/python -m pytest
@@ -50,6 +52,7 @@ test-slow: setup
 
 bench: setup
 	$(BIN)/python bench/transcode.py
+	$(BIN)/python bench/clips.py
 
 clean:
 	rm -rf build .pytest_cache
