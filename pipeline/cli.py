@@ -103,7 +103,8 @@ def cmd_trailer(args: argparse.Namespace) -> int:
         result = trailer(cfg, store, episodes, force=args.force, show_progress=not args.json, render=not args.plan)
     shots = [_clip_json(f"trailer-shot{i}", s, {}, None, "") for i, s in enumerate(result.segments, 1)]
     if args.json:
-        print(json.dumps({"duration": round(result.duration, 3), "outputs": {k: str(v) for k, v in result.outputs.items()},
+        outputs = {k: str(v) for k, v in result.outputs.items()}
+        print(json.dumps({"duration": round(result.duration, 3), "outputs": outputs,
                           "thumbnail": str(result.thumbnail), "notes": list(result.notes), "shots": shots},
                          indent=2, ensure_ascii=False))
     else:

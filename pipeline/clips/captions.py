@@ -44,6 +44,12 @@ def clip_cues(cues: Sequence[Cue], start: float, end: float, width: int) -> list
     return out
 
 
+def title_lines(text: str, width: int) -> list[str]:
+    """A title in at most two lines, the second shortened with an ellipsis if need be."""
+    lines = textwrap.wrap(text, width=width)
+    return lines[:2] if len(lines) <= 2 else [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")]
+
+
 def _stamp(t: float) -> str:
     ms = int(round(t * 1000))
     h, ms = divmod(ms, 3_600_000)

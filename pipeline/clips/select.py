@@ -214,6 +214,18 @@ def _tc(t: float) -> str:
     return f"{int(t // 60):02d}:{t % 60:04.1f}"
 
 
+# ------------------------------------------------------------------ thumbnails
+
+def best_frame(a: Analysis, start: float, end: float) -> float:
+    """The sharpest frame that is neither dark nor washed out, away from scene cuts."""
+    pool = [(t, y, b) for t, y, b in a.frames if start + 0.5 <= t <= end - 0.5
+            and not any(abs(t - c) < 0.6 for c in a.scene_cuts)]
+    good = [f for f in pool if 35 <= f[1] <= 225] or pool
+    if not good:
+        return (start + end) / 2
+    return min(good, key=lambda f: (round(f[2], 1), abs(f[1] - 128)))[0]
+
+
 # ------------------------------------------------------------------ trailer
 
 @dataclass(frozen=True)

@@ -58,7 +58,12 @@ def trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool = Fa
         raise PipelineError("no episodes to make a trailer from", hint="add episodes under episodes/")
     materials = {}
     for ep in episodes:
+        if not ep.master.is_file() and len(episodes) > 1:  # not exported yet: the others still make a trailer
+            stage.log.info("%s: master not found (%s): left out of the trailer", ep.id, ep.master)
+            continue
         materials[ep.id] = stage.load_material(cfg, store, ep, show_progress)
+    if not materials:
+        raise PipelineError("no episode has its master yet", hint="export the masters named in episode.toml")
     segments = choose(cfg, list(materials.values()))
     if not segments:
         raise PipelineError("no highlights found for the trailer",
@@ -80,7 +85,8 @@ def trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool = Fa
     first = materials[segments[0].episode]
     thumb_title = cfg.project.series_title.fr
     fp = stage.fingerprint({"shots": [(str(s.source), s.start, s.duration) for s in shots],
-                            "digests": {k: m.digest for k, m in materials.items()}, "cards": [asdict(title), asdict(end)],
+                            "digests": {k: m.digest for k, m in materials.items()},
+                            "cards": [asdict(title), asdict(end)],
                             "settings": asdict(c), "recipe": stage.RECIPE, "ffmpeg": ffmpeg.version(),
                             "loudness": asdict(cfg.transcode.profiles[c.loudness_profile])})
     thumb = stage.make_thumbnail(cfg, store, first, TRAILER, thumb_title, segments[0].start, segments[0].end, None,

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import tempfile
-import textwrap
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -179,11 +178,6 @@ def variant_sizes(info: MediaInfo, name: str) -> tuple[int, int, int, int]:
     return w, h, fw, fh
 
 
-def title_lines(text: str, width: int) -> list[str]:
-    lines = textwrap.wrap(text, width=width)
-    return lines[:2] if len(lines) <= 2 else [lines[0], textwrap.shorten(" ".join(lines[1:]), width, placeholder="…")]
-
-
 def fingerprint(parts: dict) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -241,7 +235,8 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
                 overlay.append(ffmpeg.subtitles_filter(srt, captions.ass_style(w, h)))
             if v == "vertical" and cfg.clips.title_bar:
                 size = round(h * 0.026)
-                overlay += ffmpeg.text_lines_filters(title_lines(title, 30), work, FONT_BOLD, size, round(h * 0.07))
+                lines = captions.title_lines(title, 30)
+                overlay += ffmpeg.text_lines_filters(lines, work, FONT_BOLD, size, round(h * 0.07))
             variants.append(ffmpeg.Variant(temps[v], w, h, fw, fh, tuple(overlay)))
         a = ffmpeg.Assembly((ffmpeg.Shot(ep.master, start, duration),), tuple(variants), rate,
                             cfg.clips.fade_seconds, (), encoder(cfg, rate))
@@ -266,20 +261,10 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
 
 # ------------------------------------------------------------------ thumbnails
 
-def best_frame(a: Analysis, start: float, end: float) -> float:
-    """The sharpest frame that is neither dark nor washed out, away from scene cuts."""
-    pool = [(t, y, b) for t, y, b in a.frames if start + 0.5 <= t <= end - 0.5
-            and not any(abs(t - c) < 0.6 for c in a.scene_cuts)]
-    good = [f for f in pool if 35 <= f[1] <= 225] or pool
-    if not good:
-        return (start + end) / 2
-    return min(good, key=lambda f: (round(f[2], 1), abs(f[1] - 128)))[0]
-
-
 def make_thumbnail(cfg: Config, store: Store, m: Material, asset: str, title: str, start: float, end: float,
                at: float | None, force: bool) -> Path:
     final = thumbnail_path(cfg, asset)
-    when = at if at is not None else best_frame(m.analysis, start, end)
+    when = at if at is not None else select.best_frame(m.analysis, start, end)
     fp = fingerprint({"master": m.digest, "at": when, "title": title, "recipe": RECIPE})
     if not force and up_to_date(store, m.episode.id, [f"thumb:{asset}"], fp):
         return final
@@ -287,7 +272,7 @@ def make_thumbnail(cfg: Config, store: Store, m: Material, asset: str, title: st
     tmp = temp_path_for(final)
     try:
         with tempfile.TemporaryDirectory(prefix="clips-") as work:
-            lines = title_lines(title, 34)
+            lines = captions.title_lines(title, 34)
             size = 52
             top = THUMB[1] - 48 - len(lines) * int(size * 1.6)
             overlay = [f"drawbox=x=0:y={top - 30}:w=iw:h=ih-{top - 30}:color=black@0.55:t=fill",

@@ -117,7 +117,8 @@ def test_speech_from_pauses_leaves_out_unbroken_music():
 
 
 def test_phone_captions_have_at_most_two_short_lines(tmp_path):
-    long = Cue(10.0, 16.0, "Posez vos questions à vos élus, et suivez les décisions du conseil communal chaque mois.")
+    long = Cue(10.0, 16.0, "Posez vos questions à vos élus, et suivez les décisions du conseil communal "
+                           "chaque mois.")
     parts = captions.clip_cues([long], 9.0, 30.0, captions.VERTICAL_CHARS)
     assert len(parts) >= 2
     assert parts[0].start == pytest.approx(1.0) and parts[-1].end == pytest.approx(7.0)
@@ -133,3 +134,18 @@ def test_captions_are_clipped_to_the_clip():
     cues = captions.clip_cues(CUES, 3.0, 8.0, 40)
     assert cues[0].start == 0.0 and cues[-1].end == pytest.approx(5.0)
     assert all(0 <= c.start < c.end <= 5.0 for c in cues)
+
+
+def test_thumbnail_frame_is_sharp_bright_enough_and_away_from_cuts():
+    frames = ((1.0, 10.0, 2.0),    # black
+              (2.0, 120.0, 1.0),   # sharp, but 0.2 s after a cut: mid-transition
+              (3.0, 130.0, 9.0),   # blurred
+              (4.0, 110.0, 3.0),   # the one
+              (5.0, 250.0, 1.0))   # washed out
+    a = Analysis(6.0, (1.8,), (), (), frames)
+    assert select.best_frame(a, 0.0, 6.0) == 4.0
+
+
+def test_titles_fit_two_lines():
+    lines = captions.title_lines("Épisode 12 : la participation des jeunes et des femmes à la vie de la commune", 30)
+    assert len(lines) == 2 and all(len(x) <= 30 for x in lines) and lines[1].endswith("…")
