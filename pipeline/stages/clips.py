@@ -298,6 +298,17 @@ def episode_thumbnail(cfg: Config, store: Store, m: Material, force: bool) -> Pa
 
 # ------------------------------------------------------------------ the stage
 
+def _remove_stale(cfg: Config, ep: Episode, kept: int) -> None:
+    """Clips numbered past this run's last (fewer chosen than before) would be posted by mistake."""
+    folder = clips_dir(cfg, ep.id)
+    for path in sorted(folder.glob(f"{ep.id}-clip*.mp4")):
+        number = path.name[len(ep.id) + 5:].split(".", 1)[0]
+        if number.isdigit() and int(number) > kept:
+            path.unlink()
+            thumbnail_path(cfg, path.name.split(".", 1)[0]).unlink(missing_ok=True)
+            log.info("%s: removed %s (no longer chosen)", ep.id, path.name)
+
+
 def clips(cfg: Config, store: Store, ep: Episode, count: int | None = None, force: bool = False,
           render: bool = True, show_progress: bool = True) -> tuple[Material, list[ClipResult]]:
     """Choose the episode's clips and render those not up to date (render=False: choose only)."""
@@ -308,6 +319,7 @@ def clips(cfg: Config, store: Store, ep: Episode, count: int | None = None, forc
                    for i, s in enumerate(chosen, 1)]
     episode_thumbnail(cfg, store, m, force)
     results = [render_clip(cfg, store, m, i, s, force, show_progress) for i, s in enumerate(chosen, 1)]
+    _remove_stale(cfg, ep, len(results))
     if all(r.skipped for r in results):
         log.info("%s: all %d clips up to date", ep.id, len(results))
     return m, results

@@ -213,3 +213,15 @@ def test_no_speech_found_is_an_error(tmp_path, sample_master, capsys):
     assert code == 2
     assert "error: ep01-tone: no speech found" in err and "[[highlights]]" in err
     assert not os.path.exists(clip_path(p.cfg, "ep01-tone-clip1"))
+
+
+def test_fewer_clips_than_last_time_removes_the_extra_ones(tmp_path, sample_master, capsys, rendered):
+    project, rows = rendered
+    p = fast_project(tmp_path / "p", sample_master, analysed=project)
+    stale = clip_path(p.cfg, f"{SAMPLE}-clip3", "vertical")
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"old clip")
+    code, _, err = p.run("clips", SAMPLE, "--count", "1", capsys=capsys)
+    assert code == 0, err
+    assert not stale.exists() and "removed ep00-sample-clip3.vertical.mp4" in err
+    assert clip_path(p.cfg, f"{SAMPLE}-clip1", "vertical").is_file()
