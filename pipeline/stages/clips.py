@@ -138,7 +138,8 @@ def choose(cfg: Config, m: Material, count: int | None = None) -> list[Segment]:
             f"{m.episode.id}: no stretch of whole sentences lasts {c.min_seconds:g}-{c.max_seconds:g} s",
             hint="mark clips by hand with [[highlights]] in episode.toml, or change [clips] min_seconds")
     wanted = c.count if count is None else count
-    if len([s for s in chosen if s.source == "auto"]) < wanted - len([s for s in chosen if s.source == "marker"]):
+    markers = sum(1 for s in chosen if s.source == "marker")
+    if len(chosen) - markers < wanted - markers:
         log.info("%s: only %d clip(s) of %d asked: not enough separate speech of %g-%g s", m.episode.id,
                  len(chosen), wanted, c.min_seconds, c.max_seconds)
     return chosen
