@@ -40,6 +40,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 demo: setup
 	$(BIN)/webseries sample
 	$(BIN)/webseries transcode ep00-sample
+	$(BIN)/webseries clips ep00-sample
+	$(BIN)/webseries trailer
 	# publish: a local emulator of YouTube + Facebook runs in the background, receives the
 	# sample episode (scheduled tomorrow 18:00 Bamako) and stops; no account needed
 	$(BIN)/webseries publish demo ep00-sample
@@ -56,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/transcode.py
 	$(BIN)/python bench/publish.py
 	$(BIN)/python bench/metrics.py
+	$(BIN)/python bench/clips.py
 
 clean:
 	rm -rf build .pytest_cache

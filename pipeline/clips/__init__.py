@@ -1,0 +1,1 @@
+"""Highlight selection, phone captions and trailer cards for the clips stage."""
