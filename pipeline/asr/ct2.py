@@ -80,7 +80,7 @@ def write(path: Path, model: CT2Model) -> None:
         _wstr(fh, model.spec)
         fh.write(struct.pack("<II", model.revision, len(model.variables)))
         for name, arr in model.variables.items():
-            arr = np.ascontiguousarray(arr)
+            arr = np.require(arr, requirements="C")  # (ascontiguousarray turns scalars into 1-d)
             _wstr(fh, name)
             fh.write(struct.pack("<B", arr.ndim) + struct.pack(f"<{arr.ndim}I", *arr.shape))
             fh.write(struct.pack("<BI", DTYPE_IDS[arr.dtype], arr.nbytes))
