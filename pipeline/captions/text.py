@@ -8,8 +8,8 @@ import unicodedata
 NBSP = "\u00a0"
 _BEFORE_HIGH = re.compile(r"(?<=[^\s:;?!\u00a0«])[ \t\u202f]*([;?!]+)")
 _BEFORE_COLON = re.compile(r"(?<=[^\s:;?!\u00a0«\d])[ \t\u202f]*(:)(?=\s|$)")
-_GUILLEMET_OPEN = re.compile(r"«[ \t\u202f]*")
-_GUILLEMET_CLOSE = re.compile(r"[ \t\u202f]*»")
+_GUILLEMET_OPEN = re.compile(r"«[ \t\u202f\u00a0]*")
+_GUILLEMET_CLOSE = re.compile(r"[ \t\u202f\u00a0]*»")
 
 
 def nfc(text: str) -> str:
