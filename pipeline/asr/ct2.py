@@ -178,12 +178,16 @@ def to_openai_state(m: CT2Model) -> tuple[dict[str, int], dict[str, np.ndarray]]
     return d, sd
 
 
-def from_openai_state(dims: dict[str, int], sd: dict[str, np.ndarray], template: CT2Model) -> CT2Model:
-    """The inverse: an openai-whisper state dict as a CT2 model (scalars copied from `template`)."""
-    v: dict[str, np.ndarray] = {}
-    for name, arr in template.variables.items():
-        if arr.ndim == 0:
-            v[name] = arr
+# The scalar settings of every converted Whisper model (as in Systran's faster-whisper-base).
+WHISPER_SCALARS = {"decoder/activation": np.int8(3), "decoder/alibi": np.int8(0),
+                   "decoder/alignment_heads": np.int16(1), "decoder/alignment_layer": np.int16(-1),
+                   "decoder/pre_norm": np.int8(1), "decoder/scale_embeddings": np.int8(0),
+                   "decoder/start_from_zero_embedding": np.int8(0)}
+
+
+def from_openai_state(dims: dict[str, int], sd: dict[str, np.ndarray]) -> CT2Model:
+    """The inverse: an openai-whisper state dict as a CT2 model (builds tiny test models offline)."""
+    v: dict[str, np.ndarray] = {k: np.array(x) for k, x in WHISPER_SCALARS.items()}
     v["encoder/num_heads"] = np.array(dims["n_audio_head"], dtype=np.int16)
     v["decoder/num_heads"] = np.array(dims["n_text_head"], dtype=np.int16)
     # CT2 name -> whisper name for the plain (unfused) tensors.
@@ -220,4 +224,4 @@ def from_openai_state(dims: dict[str, int], sd: dict[str, np.ndarray], template:
     v["encoder/position_encodings/encodings"] = sd["encoder.positional_embedding"]
     v["decoder/position_encodings/encodings"] = sd["decoder.positional_embedding"]
     v["decoder/embeddings/weight"] = sd["decoder.token_embedding.weight"]
-    return CT2Model("WhisperSpec", template.revision, v, {"decoder/projection/weight": "decoder/embeddings/weight"})
+    return CT2Model("WhisperSpec", 3, v, {"decoder/projection/weight": "decoder/embeddings/weight"})
