@@ -40,6 +40,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 demo: setup
 	$(BIN)/webseries sample
 	$(BIN)/webseries transcode ep00-sample
+	$(BIN)/webseries subtitles ep00-sample --lang fr,bm
+	$(BIN)/webseries subtitles lint ep00-sample || true
+	$(BIN)/webseries subtitles burn ep00-sample --profile whatsapp
 
 test: setup
 	$(BIN)/python -m pytest
@@ -50,6 +53,7 @@ test-slow: setup
 
 bench: setup
 	$(BIN)/python bench/transcode.py
+	$(BIN)/python bench/subtitles.py
 
 clean:
 	rm -rf build .pytest_cache
