@@ -26,6 +26,7 @@ pour par sur sous dans avec sans chez vers entre cet cette ces mais donc car si 
 to and or in on at for with by""".split())
 BREAK_BEFORE = frozenset("et ou mais donc car que qui pour parce quand si avec dans lorsque puis".split())
 APOSTROPHES = ("'", "\u2019")
+LEAD_IN = 0.5  # at most this much before the first word, when reading speed needs it
 PUNCT_ONLY = frozenset(".,;:!?…»)]\"'")
 
 
@@ -156,6 +157,10 @@ def make_cues(words: Sequence[Word], rules: CueRules) -> list[Cue]:
         end = min(want, next_start - rules.min_gap)     # reading time, as far as the next cue allows
         end = max(end, start + rules.min_duration)       # the minimum pushes the next cue, slightly
         end = min(end, start + rules.max_duration)
+        if chars / (end - start) > rules.max_cps:  # still too fast: appear a little before the voice
+            earliest = max(0.0, end - rules.max_duration, start - LEAD_IN,
+                           prev_end + rules.min_gap if prev_end is not None else 0.0)
+            start = max(earliest, min(start, end - chars / rules.max_cps))
         start, end = round(start, 3), round(end, 3)
         cues.append(Cue(start, end, lines))
         prev_end = end
