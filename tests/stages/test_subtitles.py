@@ -172,3 +172,17 @@ def test_burn_in_draws_the_cue(proj: Project, capsys: pytest.CaptureFixture) -> 
     with_cue, without = strong_changes(2.0), strong_changes(4.5)
     assert with_cue > 300 and with_cue > 20 * max(without, 1)
     assert "not yet approved" in err
+
+
+def test_bilingual_layers_stack_bambara_above_french(tmp_path: Path, master: Path) -> None:
+    from pipeline.media.ffmpeg import subtitles_filter
+    from pipeline.stages.subtitles_burn import layers
+
+    proj = _project(tmp_path / "p", master, "whisper-base")
+    bm, fr = layers(proj.cfg, [Path("/t/bm.srt"), Path("/t/fr.srt")], 1280, 720)
+    assert bm.margin_v > fr.margin_v + 2 * fr.font_size  # two French lines fit below the Bambara
+    assert fr.font == "DejaVu Sans"
+    (portrait,) = layers(proj.cfg, [Path("/t/fr.srt")], 1080, 1920)
+    assert portrait.font_size < fr.font_size  # 42 characters still fit across a 9:16 frame
+    graph = subtitles_filter([bm, fr])
+    assert graph.count("subtitles=filename=") == 2 and "charenc=UTF-8" in graph
