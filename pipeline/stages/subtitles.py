@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.asr import AsrSettings, Transcript, Word
@@ -215,8 +215,4 @@ def result_json(r: TrackResult) -> dict:
     d["path"] = str(r.path) if r.path else None
     d["notes"] = list(r.notes)
     return d
-
-
-def replace_notes(r: TrackResult, *notes: str) -> TrackResult:
-    return replace(r, notes=r.notes + notes)
 
