@@ -25,8 +25,8 @@ def _missing(path: Path) -> PipelineError:
 
 
 def _is_transformers(path: Path) -> bool:
-    return path.is_dir() and (path / "config.json").is_file() and any(path.glob("*.safetensors")) \
-        or (path / "pytorch_model.bin").is_file()
+    weights_there = any(path.glob("*.safetensors")) or (path / "pytorch_model.bin").is_file()
+    return path.is_dir() and (path / "config.json").is_file() and weights_there
 
 
 def for_faster_whisper(model: str) -> str:
