@@ -40,6 +40,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 demo: setup
 	$(BIN)/webseries sample
 	$(BIN)/webseries transcode ep00-sample
+	# subtitles: real French from the bundled Whisper base weights (offline); lint shows what a reviewer would fix
+	$(BIN)/webseries subtitles ep00-sample --lang fr,bm
+	$(BIN)/webseries subtitles lint ep00-sample || true
+	$(BIN)/webseries subtitles burn ep00-sample --profile whatsapp
 	$(BIN)/webseries clips ep00-sample
 	$(BIN)/webseries trailer
 	# publish: a local emulator of YouTube + Facebook runs in the background, receives the
@@ -59,6 +63,7 @@ bench: setup
 	$(BIN)/python bench/publish.py
 	$(BIN)/python bench/metrics.py
 	$(BIN)/python bench/clips.py
+	$(BIN)/python bench/subtitles.py
 
 clean:
 	rm -rf build .pytest_cache

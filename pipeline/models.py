@@ -102,3 +102,29 @@ class Rendition:
     def mb_per_minute(self) -> float:
         """What one minute costs a viewer on mobile data (MB = 10^6 bytes, as carriers count)."""
         return self.size_bytes / 1e6 / (self.duration / 60) if self.duration else 0.0
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One subtitle: shown from `start` to `end` seconds, one or two lines."""
+
+    start: float
+    end: float
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def chars(self) -> int:
+        """Characters a viewer reads (spaces count, line breaks do not: Netflix's count)."""
+        return sum(len(line) for line in self.lines)
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def cps(self) -> float:
+        return self.chars / self.duration if self.duration > 0 else float("inf")

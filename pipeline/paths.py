@@ -44,3 +44,8 @@ def thumbnail_path(cfg: Config, asset: str) -> Path:
 
 def subtitle_path(cfg: Config, asset: str, lang: str, extension: str = "srt") -> Path:
     return cfg.project.subtitles_dir / asset / f"{lang}.{extension}"
+
+
+def burned_path(cfg: Config, asset: str, profile: str, langs: tuple[str, ...]) -> Path:
+    """A rendition with subtitles burned in, e.g. build/ep01/renditions/ep01.whatsapp.sub-bm-fr.mp4."""
+    return renditions_dir(cfg, asset) / f"{asset}.{profile}.sub-{'-'.join(langs)}.mp4"

@@ -1,0 +1,90 @@
+"""Speech recognition on the sample episode: WER, real-time factor, cues on music/silence.
+
+Same audio, same Whisper base weights (the bundled CTranslate2 model, converted exactly to an
+openai-whisper checkpoint), each backend as the stage runs it (VAD + guards). Baseline for the
+ratios: openai-whisper fp32 greedy, measured in this same run.
+
+    python bench/subtitles.py [--backends faster-whisper,faster-whisper-greedy,openai-whisper]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipeline.asr import AsrSettings, make_transcriber  # noqa: E402  (sets OpenMP waiting first)
+from pipeline.asr.guards import DEFAULT_PHANTOMS_FR  # noqa: E402
+from pipeline.captions.rules import CueRules  # noqa: E402
+from pipeline.captions.segment import make_cues  # noqa: E402
+from pipeline.media.synth import NARRATION, SAMPLE_STRETCHES, make_sample_master  # noqa: E402
+from pipeline.models import Episode, LangText  # noqa: E402
+from pipeline.stages.subtitles import load_audio  # noqa: E402
+
+BACKENDS = {
+    "faster-whisper": AsrSettings(backend="faster-whisper", phantom_phrases=DEFAULT_PHANTOMS_FR),
+    "faster-whisper-greedy": AsrSettings(backend="faster-whisper", beam_size=1, phantom_phrases=DEFAULT_PHANTOMS_FR),
+    "openai-whisper": AsrSettings(backend="openai-whisper", phantom_phrases=DEFAULT_PHANTOMS_FR),
+}
+
+
+def norm_words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text.casefold()).replace("\u2019", "'")
+    return re.sub(r"[^\w']+|'", " ", text).split()
+
+
+def wer(ref: list[str], hyp: list[str]) -> float:
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1] / max(1, len(ref))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--backends", default=",".join(BACKENDS))
+    ap.add_argument("--master", help="reuse a sample master instead of generating one")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        master = Path(args.master) if args.master else make_sample_master(Path(tmp) / "master.mp4")
+        ep = Episode("ep00-sample", 0, LangText("s"), LangText(""), ("fr",), master, master.parent)
+        audio = load_audio(ep)
+    ref = norm_words(" ".join(NARRATION))
+    quiet = [s for s in SAMPLE_STRETCHES if s.kind != "speech"]
+    rows = {}
+    for name in args.backends.split(","):
+        settings = BACKENDS[name]
+        t0 = time.perf_counter()
+        t = make_transcriber(settings)
+        load_s = time.perf_counter() - t0
+        c0, w0 = time.process_time(), time.perf_counter()
+        result = t.transcribe(audio.samples, "fr")
+        wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        hyp = norm_words(" ".join(w.text for w in result.words))
+        cues = make_cues(result.words, replace(CueRules(), fps=25.0))
+        on_quiet = [c for c in cues if any(min(c.end, s.end) - max(c.start, s.start) > 0.25 for s in quiet)]
+        rows[name] = (wall / audio.duration, cpu / audio.duration, wer(ref, hyp), len(cues), len(on_quiet), load_s,
+                      len(result.dropped))
+        print(f"{name}: {' '.join(hyp)}", file=sys.stderr)
+    base = rows.get("openai-whisper")
+    print(f"sample episode: {audio.duration:.1f} s of audio, {len(ref)} reference words, "
+          f"{sum(s.end - s.start for s in quiet):.0f} s of music/silence")
+    print(f"{'backend':<24}{'RTF':>6}{'CPU-RTF':>9}{'WER':>7}{'cues':>6}{'on music/silence':>18}"
+          f"{'load s':>8}{'dropped':>9}{'speed vs openai':>17}")
+    for name, (rtf, crtf, w, n, q, load_s, dropped) in rows.items():
+        ratio = f"{base[0] / rtf:.1f}x" if base else "-"
+        print(f"{name:<24}{rtf:>6.2f}{crtf:>9.2f}{w:>7.1%}{n:>6}{q:>18}{load_s:>8.1f}{dropped:>9}{ratio:>17}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Subtitle files under review: the pipeline never overwrites what a person changed.
+
+The `subtitle_tracks` table (store migration "subtitles-1") remembers the digest of what the
+pipeline last wrote and what a person approved. Clips and publish read it (and
+`paths.subtitle_path`) to know which files are fit for release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.captions import files
+from pipeline.errors import PipelineError
+from pipeline.fsutil import sha256_file, write_text_atomic
+from pipeline.models import Cue
+from pipeline.store import Store, utcnow
+
+STATUSES = ("generated", "draft", "edited", "approved")
+
+
+@dataclass(frozen=True)
+class Track:
+    asset: str
+    lang: str
+    path: Path
+    status: str
+    generated_sha256: str | None
+    approved_sha256: str | None
+    route: str
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    path: Path          # the file the pipeline wrote (the track, or <lang>.new.srt beside it)
+    action: str         # "written" | "unchanged" | "kept" (a person's file kept; new one beside it)
+    status: str
+
+
+def get_track(store: Store, asset: str, lang: str) -> Track | None:
+    row = store.db.execute("SELECT path, status, generated_sha256, approved_sha256, route FROM subtitle_tracks "
+                           "WHERE asset=? AND lang=?", (asset, lang)).fetchone()
+    return Track(asset, lang, Path(row[0]), row[1], row[2], row[3], row[4]) if row else None
+
+
+def all_tracks(store: Store, asset: str | None = None) -> list[Track]:
+    rows = store.db.execute("SELECT asset, lang, path, status, generated_sha256, approved_sha256, route "
+                            "FROM subtitle_tracks" + (" WHERE asset=?" if asset else "") + " ORDER BY asset, lang",
+                            (asset,) if asset else ()).fetchall()
+    return [Track(r[0], r[1], Path(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def _save(store: Store, t: Track) -> None:
+    with store.db:
+        store.db.execute("INSERT OR REPLACE INTO subtitle_tracks VALUES (?,?,?,?,?,?,?,?)",
+                         (t.asset, t.lang, str(t.path), t.status, t.generated_sha256, t.approved_sha256,
+                          t.route, utcnow().isoformat()))
+
+
+def machine_status(lang: str) -> str:
+    """Machine French is 'generated'; machine Bambara is a 'draft' until a person approves it."""
+    return "draft" if lang == "bm" else "generated"
+
+
+def current_status(track: Track) -> str:
+    """The status the file on disk actually has: a person's edit shows up without telling us."""
+    if not track.path.is_file():
+        return track.status
+    digest = sha256_file(track.path)
+    if track.approved_sha256 == digest:
+        return "approved"
+    if track.generated_sha256 == digest:
+        return machine_status(track.lang)
+    return "edited"
+
+
+def refresh(store: Store, track: Track) -> Track:
+    status = current_status(track)
+    if status != track.status:
+        track = Track(track.asset, track.lang, track.path, status, track.generated_sha256,
+                      track.approved_sha256, track.route)
+        _save(store, track)
+    return track
+
+
+def new_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.new{path.suffix}")
+
+
+def write_track(store: Store, asset: str, lang: str, path: Path, cues: list[Cue], status: str,
+                route: str) -> WriteOutcome:
+    """Write the SRT (and its VTT) unless a person owns the file; then write <lang>.new.srt beside it."""
+    text = files.srt_text(cues)
+    track = get_track(store, asset, lang)
+    if path.is_file():
+        digest = sha256_file(path)
+        ours = track is not None and digest == track.generated_sha256
+        approved = track is not None and digest == track.approved_sha256
+        if ours and not approved:
+            if path.read_text(encoding="utf-8") == text:
+                files.write_vtt(path.with_suffix(".vtt"), cues)
+                _save(store, Track(asset, lang, path, status, digest, track.approved_sha256, route))
+                return WriteOutcome(path, "unchanged", status)
+        else:
+            same = path.read_text(encoding="utf-8", errors="replace") == text
+            if not same:
+                beside = new_path(path)
+                write_text_atomic(beside, text)
+                files.write_vtt(beside.with_suffix(".vtt"), cues)
+            kept_status = "approved" if approved else "edited"
+            _save(store, Track(asset, lang, path, kept_status, track.generated_sha256 if track else None,
+                               track.approved_sha256 if track else None, route))
+            # the published VTT follows the person's SRT, not ours
+            files.write_vtt(path.with_suffix(".vtt"), files.read_srt(path))
+            return WriteOutcome(path if same else new_path(path), "unchanged" if same else "kept", kept_status)
+    write_text_atomic(path, text)
+    files.write_vtt(path.with_suffix(".vtt"), cues)
+    _save(store, Track(asset, lang, path, status, sha256_file(path), track.approved_sha256 if track else None,
+                       route))
+    return WriteOutcome(path, "written", status)
+
+
+def approve(store: Store, asset: str, lang: str, path: Path) -> Track:
+    """Mark the file as it is now reviewed: release stages may use it; later edits show as 'edited'."""
+    if not path.is_file():
+        raise PipelineError(f"no {lang} subtitles for {asset}: {path} does not exist",
+                            hint=f"run `webseries subtitles {asset} --lang {lang}` first, or put the file there")
+    files.read_srt(path)  # refuse to approve a file that players cannot read
+    track = get_track(store, asset, lang)
+    digest = sha256_file(path)
+    t = Track(asset, lang, path, "approved", track.generated_sha256 if track else None, digest,
+              track.route if track else "human")
+    _save(store, t)
+    return t

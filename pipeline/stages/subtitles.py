@@ -1,0 +1,218 @@
+"""subtitles: speech -> word timestamps -> readable cues -> subtitles/<asset>/<lang>.srt + .vtt.
+
+French comes from Whisper (faster-whisper by default) with voice-activity detection and
+hallucination guards. Bambara has no Whisper token: it comes from a fine-tuned model (speech
+route) or from translating the French cues (translation route), and is a draft until a person
+approves it. The recognised words are cached per audio fingerprint, model and settings, so a
+rerun only re-flows cues; a file a person edited is never overwritten (see captions.review).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pipeline.asr import AsrSettings, Transcript, Word
+from pipeline.captions import review
+from pipeline.captions.rules import CueRules, for_audience
+from pipeline.captions.segment import make_cues
+from pipeline.config import Config
+from pipeline.errors import MediaError, PipelineError
+from pipeline.fsutil import write_text_atomic
+from pipeline.log import progress_bar, stage_logger
+from pipeline.models import Cue, Episode
+from pipeline.paths import subtitle_path
+from pipeline.store import Store
+
+STAGE = "subtitles"
+RECIPE = 1  # bump when recognition or segmentation changes meaning, so cached words are redone
+log = stage_logger(STAGE)
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    asset: str
+    lang: str
+    path: Path | None   # the file written (or <lang>.new.srt beside a person's file); None if skipped
+    action: str         # written | unchanged | kept | skipped
+    status: str         # generated | draft | edited | approved | not-configured
+    route: str          # whisper | speech | translation | none
+    cues: int = 0
+    notes: tuple[str, ...] = ()
+
+
+def known_language(code: str) -> bool:
+    from whisper.tokenizer import LANGUAGES
+
+    return code == "bm" or code in LANGUAGES
+
+
+def rules_for(cfg: Config, lang: str, fps: float) -> CueRules:
+    overrides = dict(cfg.subtitles.rules.get(lang, {}))
+    overrides.setdefault("french_typography", lang == "fr")
+    return for_audience(cfg.subtitles.audience, fps=fps or 25.0, **overrides)
+
+
+def asr_settings(cfg: Config, lang: str) -> AsrSettings:
+    s = cfg.subtitles
+    return AsrSettings(backend=s.backend, model=s.models.get(lang, "whisper-base"), device=s.device,
+                       compute_type=s.compute_type, beam_size=s.beam_size, vad=s.vad,
+                       no_speech_threshold=s.no_speech_threshold, log_prob_threshold=s.log_prob_threshold,
+                       compression_ratio_threshold=s.compression_ratio_threshold,
+                       phantom_phrases=s.phantom_phrases if lang == "fr" else ())
+
+
+def _model_identity(model: str) -> str:
+    """A model path changes meaning when its files change: fingerprint by size and mtime."""
+    path = Path(model).expanduser()
+    if path.exists():
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        return json.dumps([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file()])
+    return model
+
+
+def fingerprint(audio_sha: str, settings: AsrSettings, lang: str) -> str:
+    data = {"audio": audio_sha, "asr": asdict(settings), "model": _model_identity(settings.model),
+            "lang": lang, "recipe": RECIPE}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def work_dir(cfg: Config, episode: str) -> Path:
+    return cfg.project.build_dir / episode / "subtitles"
+
+
+# ------------------------------------------------------------------ audio
+
+@dataclass(frozen=True)
+class Audio:
+    samples: object   # numpy float32 array, 16 kHz mono
+    sha256: str
+    duration: float
+
+
+def load_audio(episode: Episode) -> Audio:
+    import numpy as np
+
+    from pipeline.media import ffmpeg
+
+    if not episode.master.is_file():
+        raise MediaError(f"{episode.id}: master not found: {episode.master}",
+                         hint=f"export the master there, or fix `master` in {episode.folder / 'episode.toml'}")
+    info = ffmpeg.probe(episode.master)
+    if not info.has_audio:
+        raise MediaError(f"{episode.id}: the master has no audio stream, so there is nothing to subtitle",
+                         hint="export the master with its sound track")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = ffmpeg.extract_speech_audio(episode.master, Path(tmp) / "speech.wav")
+        raw = wav.read_bytes()[44:]  # canonical 44-byte header from ffmpeg's wav muxer
+    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    return Audio(samples, hashlib.sha256(raw).hexdigest(), len(samples) / 16000)
+
+
+# ------------------------------------------------------------------ recognition (cached)
+
+def _words_path(cfg: Config, episode: str, lang: str) -> Path:
+    return work_dir(cfg, episode) / f"{lang}.words.json"
+
+
+def _save_words(path: Path, transcript: Transcript, info: dict) -> None:
+    data = {"language": transcript.language, "duration": transcript.duration, "dropped": list(transcript.dropped),
+            "words": [[w.text, round(w.start, 3), round(w.end, 3), round(w.probability, 3)]
+                      for w in transcript.words], **info}
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _load_words(path: Path) -> tuple[list[Word], dict]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [Word(t, s, e, p) for t, s, e, p in data["words"]], data
+
+
+def recognise(cfg: Config, store: Store, episode: Episode, audio: Audio, lang: str, settings: AsrSettings,
+              force: bool, show_progress: bool) -> tuple[list[Word], tuple[str, ...], bool]:
+    """(words, notes, reused): from the cache when audio, model and settings are unchanged."""
+    from pipeline.asr import make_transcriber
+
+    item = f"{lang}.words"
+    fp = fingerprint(audio.sha256, settings, lang)
+    path = _words_path(cfg, episode.id, lang)
+    record = store.output(STAGE, episode.id, item)
+    if not force and record and record.still_valid(fp):
+        words, data = _load_words(path)
+        return words, tuple(data.get("dropped", ())), True
+    transcriber = make_transcriber(settings)
+    log.info("%s: %s: recognising %.0f s of audio with %s (%s)", episode.id, lang, audio.duration,
+             transcriber.name, settings.model)
+    with progress_bar(f"[{STAGE}] {episode.id}: {lang} speech", audio.duration, show_progress) as bar:
+        transcript = transcriber.transcribe(audio.samples, lang, progress=bar)
+    _save_words(path, transcript, {"backend": transcriber.name, "model": settings.model})
+    store.record_output(STAGE, episode.id, item, fp, path, {"words": len(transcript.words)})
+    return list(transcript.words), transcript.dropped, False
+
+
+# ------------------------------------------------------------------ the stage
+
+def subtitles(cfg: Config, store: Store, episode: Episode, langs: list[str] | None = None, force: bool = False,
+              show_progress: bool = True, translator: object | None = None) -> list[TrackResult]:
+    """Make or refresh each language's subtitles for one episode (`translator`: a Translator
+    for the Bambara translation route, instead of the configured NLLB model)."""
+    from pipeline.media import ffmpeg
+    from pipeline.stages import subtitles_bm
+
+    chosen = langs or [lg for lg in cfg.subtitles.languages if lg in episode.languages] or ["fr"]
+    for lang in chosen:
+        if not known_language(lang):
+            raise PipelineError(f"unknown language code {lang!r}",
+                                hint="use ISO 639-1 codes: fr (French), bm (Bambara), en, ...")
+    ffmpeg.require_tools()
+    audio = load_audio(episode)
+    fps = ffmpeg.probe(episode.master).fps or 25.0
+    work_dir(cfg, episode.id).mkdir(parents=True, exist_ok=True)
+    results: list[TrackResult] = []
+    french: list[Cue] | None = None
+    translating = "bm" in chosen and (translator is not None
+                                      or cfg.subtitles.bambara.route_for(episode.id) == "translation")
+    todo = sorted(set(chosen) | ({"fr"} if translating else set()), key=lambda lg: lg == "bm")
+    for lang in todo:  # French first: the translation route needs it
+        if lang == "bm":
+            results.append(subtitles_bm.bambara(cfg, store, episode, audio, french, fps, force, show_progress,
+                                                translator))  # type: ignore[arg-type]
+            continue
+        settings = asr_settings(cfg, lang)
+        words, dropped, reused = recognise(cfg, store, episode, audio, lang, settings, force, show_progress)
+        for reason in dropped:
+            log.debug("%s: %s: dropped %s", episode.id, lang, reason)
+        if not words:
+            raise PipelineError(f"{episode.id}: no {lang} speech recognised in {episode.master.name} "
+                                f"({len(dropped)} segments dropped as non-speech)",
+                                hint="check the master's sound track has the voice; music-only assets need no subtitles")
+        cues = make_cues(words, rules_for(cfg, lang, fps))
+        french = cues if lang == "fr" else french
+        if lang not in chosen:
+            continue
+        results.append(_write(cfg, store, episode.id, lang, cues, "whisper",
+                              (f"{len(dropped)} non-speech segments dropped",) if dropped and not reused else ()))
+    return results
+
+
+def _write(cfg: Config, store: Store, asset: str, lang: str, cues: list[Cue], route: str,
+           notes: tuple[str, ...] = ()) -> TrackResult:
+    path = subtitle_path(cfg, asset, lang)
+    out = review.write_track(store, asset, lang, path, cues, review.machine_status(lang), route)
+    if out.action == "kept":
+        notes += (f"{path.name} was changed by a person: kept it, wrote {out.path.name} beside it",)
+        log.warning("%s: %s: %s was edited since it was generated; not overwritten, new version in %s",
+                    asset, lang, path, out.path.name)
+    else:
+        log.info("%s: %s: %d cues, %s (%s)", asset, lang, len(cues), out.action, path)
+    return TrackResult(asset, lang, out.path, out.action, out.status, route, len(cues), notes)
+
+
+def result_json(r: TrackResult) -> dict:
+    d = asdict(r)
+    d["path"] = str(r.path) if r.path else None
+    d["notes"] = list(r.notes)
+    return d
+

@@ -1,0 +1,112 @@
+"""Both Whisper backends load real (tiny, random) models through their real loading code."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tiny_whisper
+
+from pipeline.asr import AsrSettings, Segment, Word, ct2, guards, make_transcriber
+from pipeline.asr.guards import DEFAULT_PHANTOMS_FR
+from pipeline.errors import PipelineError
+from pipeline.media.synth import speak
+
+LOOSE = {"no_speech_threshold": 1.0, "log_prob_threshold": -100.0, "compression_ratio_threshold": 1000.0,
+         "beam_size": 1, "compute_type": "float32"}  # int8 ties on tiny random weights
+
+
+@pytest.fixture(scope="module")
+def speech(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
+    wav = tmp_path_factory.mktemp("asr") / "s.wav"
+    speak("Bonjour et bienvenue. Nous parlons de la commune.", wav)
+    pcm = subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-ac", "1", "-ar", "16000", "-f", "s16le", "-"],
+                         capture_output=True, check=True).stdout
+    return np.concatenate([np.frombuffer(pcm, np.int16).astype(np.float32) / 32768, np.zeros(16000 * 3, np.float32)])
+
+
+@pytest.fixture(scope="module")
+def tiny_ct2(tmp_path_factory: pytest.TempPathFactory, speech: np.ndarray) -> Path:
+    return tiny_whisper.speaking_ct2(tmp_path_factory.mktemp("ct2") / "tiny", speech, **LOOSE)
+
+
+def test_ct2_round_trip_is_exact(tmp_path: Path) -> None:
+    dims, model = tiny_whisper.tiny_model()
+    state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    ct2.write(tmp_path / "model.bin", ct2.from_openai_state(asdict(dims), state))
+    read = ct2.read(tmp_path / "model.bin")
+    back_dims, back = ct2.to_openai_state(read)
+    assert back_dims == asdict(dims)
+    assert set(back) == set(state)
+    for k in state:
+        assert np.array_equal(back[k], state[k]), k
+
+
+def test_faster_whisper_tiny_model_gives_word_timestamps(tiny_ct2: Path, speech: np.ndarray) -> None:
+    t = make_transcriber(AsrSettings(backend="faster-whisper", model=str(tiny_ct2), **LOOSE))
+    result = t.transcribe(speech, "fr")
+    assert result.words and all(w.text == "bon" for w in result.words)
+    assert all(0 <= w.start <= w.end <= result.duration + 0.01 for w in result.words)
+    assert result.duration == pytest.approx(len(speech) / 16000)
+
+
+def test_openai_whisper_tiny_checkpoint_loads_and_runs(tmp_path: Path, speech: np.ndarray) -> None:
+    pt = tiny_whisper.save_pt(tmp_path / "tiny.pt", favour=tiny_whisper.EOT)
+    t = make_transcriber(AsrSettings(backend="openai-whisper", model=str(pt), **LOOSE))
+    assert t.model.dims.n_text_state == 64
+    result = t.transcribe(speech, "fr")
+    assert result.words == ()  # a model that only says end-of-text: nothing to show, no crash
+
+
+def test_openai_whisper_converts_a_ct2_folder(tiny_ct2: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBSERIES_MODEL_CACHE", str(tmp_path))
+    t = make_transcriber(AsrSettings(backend="openai-whisper", model=str(tiny_ct2), **LOOSE))
+    assert t.model.alignment_heads.to_dense().sum() == 2  # taken from the folder's config.json
+
+
+@pytest.mark.parametrize(("backend", "model", "message"), [
+    ("faster-whisper", "/nonexistent/model", "model not found"),
+    ("faster-whisper", "FILE", "is a file; faster-whisper needs a CTranslate2 model folder"),
+    ("faster-whisper", "DIR", "has no model.bin"),
+    ("openai-whisper", "DIR", "not an openai-whisper checkpoint"),
+    ("faster-whisper", "gigantic", "unknown Whisper model"),
+])
+def test_wrong_models_are_clear_errors(backend: str, model: str, message: str, tmp_path: Path) -> None:
+    if model == "FILE":
+        model = str(tmp_path / "m.pt")
+        Path(model).write_bytes(b"not a model")
+    elif model == "DIR":
+        model = str(tmp_path)
+    with pytest.raises(PipelineError, match=message) as err:
+        make_transcriber(AsrSettings(backend=backend, model=model))
+    assert err.value.hint
+
+
+def test_not_a_ct2_file_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "model.bin").write_bytes(b"\x07\x00\x00\x00junk")
+    with pytest.raises(PipelineError, match="not a CTranslate2 model file"):
+        ct2.read(tmp_path / "model.bin")
+
+
+def test_unknown_language_token(tiny_ct2: Path, speech: np.ndarray) -> None:
+    t = make_transcriber(AsrSettings(backend="faster-whisper", model=str(tiny_ct2), **LOOSE))
+    with pytest.raises(PipelineError, match="no language 'bm'") as err:
+        t.transcribe(speech, "bm")
+    assert "language_token" in err.value.hint
+
+
+def _seg(text: str, **kw: float) -> Segment:
+    return Segment(0.0, 2.0, text, (Word(text.split()[0], 0.0, 1.0),), **kw)
+
+
+def test_guards_drop_phantoms_and_non_speech_but_keep_real_speech() -> None:
+    s = AsrSettings(phantom_phrases=DEFAULT_PHANTOMS_FR)
+    segs = [_seg("Sous-titres réalisés par la communauté d'Amara.org"), _seg("Merci d'avoir regardé !"),
+            _seg("Merci et à bientôt."), _seg("Bonjour", no_speech_prob=0.9, avg_logprob=-1.5),
+            _seg("la la la", compression_ratio=3.0), _seg("Chaque citoyen peut participer.")]
+    kept, dropped = guards.filter_segments(segs, s)
+    assert [k.text for k in kept] == ["Merci et à bientôt.", "Chaque citoyen peut participer."]
+    assert len(dropped) == 4 and "phantom" in dropped[0] and "no speech" in dropped[2]
