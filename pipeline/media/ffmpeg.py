@@ -563,6 +563,8 @@ def stream_durations(path: Path) -> dict[str, tuple[float, float]]:
         if kind in ("video", "audio") and kind not in out:
             out[kind] = (float(s.get("start_time") or 0), float(s.get("duration") or 0))
     return out
+
+
 # ---- subtitles
 
 def extract_speech_audio(source: Path, out_wav: Path, progress: Progress | None = None) -> Path:
@@ -583,26 +585,19 @@ class SubtitleLayer:
     margin_v: int
 
 
-def _escape_filter_path(path: Path) -> str:
-    return str(path).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'").replace(",", "\\,")
-
-
-def subtitles_filter(layers: Sequence[SubtitleLayer]) -> str:
+def burn_filter(layers: Sequence[SubtitleLayer]) -> str:
     """libass `subtitles` filters, one per layer: white text, black outline, bottom centre."""
-    parts = []
-    for layer in layers:
-        style = (f"FontName={layer.font},FontSize={layer.font_size:g},PrimaryColour=&H00FFFFFF,"
-                 f"OutlineColour=&H00000000,BorderStyle=1,Outline={layer.outline:g},Shadow=0,"
-                 f"Alignment=2,MarginV={layer.margin_v},MarginL=16,MarginR=16,WrapStyle=2")
-        parts.append(f"subtitles=filename='{_escape_filter_path(layer.srt)}':charenc=UTF-8:"
-                     f"force_style='{style.replace(',', chr(92) + ',')}'")
-    return ",".join(parts)
+    return ",".join(
+        subtitles_filter(layer.srt, f"FontName={layer.font},FontSize={layer.font_size:g},PrimaryColour=&H00FFFFFF,"
+                                    f"OutlineColour=&H00000000,BorderStyle=1,Outline={layer.outline:g},Shadow=0,"
+                                    f"Alignment=2,MarginV={layer.margin_v},MarginL=16,MarginR=16,WrapStyle=2")
+        for layer in layers)
 
 
 def burn_subtitles(source: Path, out: Path, layers: Sequence[SubtitleLayer], max_kbps: int | None,
                    progress: Progress | None = None) -> None:
     """Re-encode `source` with subtitles drawn in; audio copied; bitrate capped near the source's."""
     rate = ["-maxrate", f"{max_kbps}k", "-bufsize", f"{2 * max_kbps}k"] if max_kbps else []
-    run_args(["-i", str(source), "-vf", subtitles_filter(layers), "-map", "0:v:0", "-map", "0:a?",
+    run_args(["-i", str(source), "-vf", burn_filter(layers), "-map", "0:v:0", "-map", "0:a?",
               "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", *rate, "-pix_fmt", "yuv420p",
               "-c:a", "copy", "-movflags", "+faststart", str(out)], progress)

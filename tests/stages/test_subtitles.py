@@ -175,7 +175,7 @@ def test_burn_in_draws_the_cue(proj: Project, capsys: pytest.CaptureFixture) -> 
 
 
 def test_bilingual_layers_stack_bambara_above_french(tmp_path: Path, master: Path) -> None:
-    from pipeline.media.ffmpeg import subtitles_filter
+    from pipeline.media.ffmpeg import burn_filter
     from pipeline.stages.subtitles_burn import layers
 
     proj = _project(tmp_path / "p", master, "whisper-base")
@@ -184,5 +184,5 @@ def test_bilingual_layers_stack_bambara_above_french(tmp_path: Path, master: Pat
     assert fr.font == "DejaVu Sans"
     (portrait,) = layers(proj.cfg, [Path("/t/fr.srt")], 1080, 1920)
     assert portrait.font_size < fr.font_size  # 42 characters still fit across a 9:16 frame
-    graph = subtitles_filter([bm, fr])
+    graph = burn_filter([bm, fr])
     assert graph.count("subtitles=filename=") == 2 and "charenc=UTF-8" in graph
