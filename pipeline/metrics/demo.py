@@ -10,20 +10,15 @@ evaluator sees every chart without an account. The project's own database is not
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pipeline import ledger
-from pipeline.config import EMULATOR_ENV, Config
-from pipeline.platforms.accounts import write_token_file
-from pipeline.platforms.emulator import Emulator, running
+from pipeline.config import Config
+from pipeline.platforms.demo import demo_session
+from pipeline.platforms.emulator import Emulator
 from pipeline.store import Store
-
-DEMO_TOKENS = {"youtube": "demo-youtube-access-token", "facebook": "demo-facebook-page-token"}
 
 
 def season_assets(episodes: int) -> list[str]:
@@ -79,15 +74,7 @@ def run_demo(cfg: Config, out: Path, episodes: int = 4, say: Callable[[str], Non
     from pipeline.platforms import emulator_analytics
     from pipeline.stages import metrics
 
-    with running() as emu, tempfile.TemporaryDirectory(prefix="webseries-demo-tokens-") as tmp:
-        emu.state.valid_tokens |= set(DEMO_TOKENS.values())
-        tokens = Path(tmp)
-        write_token_file(tokens / "youtube-token.json", json.dumps({"token": DEMO_TOKENS["youtube"]}))
-        write_token_file(tokens / "facebook-page-token", DEMO_TOKENS["facebook"])
-        os.environ.pop(EMULATOR_ENV, None)
-        dcfg = demo_config(cfg, emu.url, tokens)
-        for stale in dcfg.project.database.parent.glob(dcfg.project.database.name + "*"):
-            stale.unlink()   # a fresh demo database each time: the last emulator's ids mean nothing now
+    with demo_session(cfg, demo_config) as (emu, dcfg):
         say(f"emulator (YouTube Analytics v2, Data API v3, Graph API) on {emu.url}; simulated season of "
             f"{episodes} episodes in {dcfg.project.database}")
         with Store(dcfg.project.database) as store:

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import httplib2
-from googleapiclient.errors import HttpError
 
 from pipeline.config import Config
 from pipeline.log import stage_logger
 from pipeline.metrics.dataset import TOTAL, MetricSample, Target, sample
 from pipeline.metrics.dictionary import YOUTUBE_ANALYTICS, YOUTUBE_STATISTICS
-from pipeline.platforms.accounts import LOGIN_YOUTUBE, auth_error, youtube_credentials
-from pipeline.platforms.base import AuthError, Backoff, PlatformError, QuotaExceeded
-from pipeline.platforms.youtube import _reason, _transient, build_service, next_quota_reset
+from pipeline.platforms.accounts import LOGIN_YOUTUBE, youtube_credentials
+from pipeline.platforms.base import Backoff
+from pipeline.platforms.youtube import build_service, guarded_call
 
 log = stage_logger("metrics")
 SCOPE = "https://www.googleapis.com/auth/yt-analytics.readonly"
@@ -69,24 +68,10 @@ class YouTubeMetrics:
         return {SRC_A: 5 * chunks, SRC_D: max(1, -(-n_videos // LIST_MAX))}
 
     def _call(self, source: str, what: str, request: Callable[[], object]) -> dict:
-        from google.auth.exceptions import RefreshError
-
         self.requests[source] += 1
-        try:
-            return self.backoff.run(what, request, _transient, on_retry=lambda m: log.warning("youtube: %s", m))
-        except RefreshError as exc:
-            raise auth_error("youtube", str(exc)) from None
-        except HttpError as exc:
-            reason = _reason(exc)
-            if exc.resp.status == 401:
-                raise auth_error("youtube", reason or "401") from None
-            if reason in ("quotaExceeded", "dailyLimitExceeded"):
-                raise QuotaExceeded(f"youtube: quota exceeded during {what}", next_quota_reset(datetime.now(UTC))) from None
-            if reason in ("insufficientPermissions", "forbidden", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"):
-                raise AuthError(f"youtube: {what} refused ({reason}): the token lacks the analytics permission",
-                                hint=f"run `{LOGIN_YOUTUBE}` again and allow \"View YouTube Analytics reports\"") from None
-            raise PlatformError(f"youtube: {what} refused ({exc.resp.status} {reason})"[:300],
-                                hint="check [metrics] in config.toml; the pull can be run again safely") from None
+        return guarded_call(self.backoff, what, request,
+                            refused_hint="check [metrics] in config.toml; the pull can be run again safely",
+                            scope_hint=f"run `{LOGIN_YOUTUBE}` again and allow \"View YouTube Analytics reports\"")
 
     def _report(self, ids: list[str], start: date, end: date, dimensions: str, metrics: str, **extra: object) -> dict:
         req = self.analytics.reports().query(ids="channel==MINE", startDate=start.isoformat(), endDate=end.isoformat(),

@@ -13,12 +13,14 @@ import json
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from pipeline.config import EMULATOR_ENV, Config
 from pipeline.platforms.accounts import write_token_file
-from pipeline.platforms.emulator import running
+from pipeline.platforms.emulator import Emulator, running
 from pipeline.store import Store
 
 DEMO_TOKENS = {"youtube": "demo-youtube-access-token", "facebook": "demo-facebook-page-token"}
@@ -61,19 +63,29 @@ def _copy_reviews(src: Path, dst: Store, asset: str) -> list[str]:
     return [r[1] for r in rows if r[3] == "approved"]
 
 
-def run_demo(cfg: Config, episode: str, say=print) -> int:  # noqa: ANN001
-    from pipeline.stages import publish
+@contextmanager
+def demo_session(cfg: Config, make_config: Callable[[Config, str, Path], Config]) -> Iterator[tuple[Emulator, Config]]:
+    """A running emulator, throw-away tokens (0600, outside the project) and a fresh demo database.
 
+    Each demo starts from an empty database: the last emulator's ids mean nothing now.
+    """
     with running() as emu, tempfile.TemporaryDirectory(prefix="webseries-demo-tokens-") as tmp:
         emu.state.valid_tokens |= set(DEMO_TOKENS.values())
         tokens = Path(tmp)
         write_token_file(tokens / "youtube-token.json", json.dumps({"token": DEMO_TOKENS["youtube"]}))
         write_token_file(tokens / "facebook-page-token", DEMO_TOKENS["facebook"])
         os.environ.pop(EMULATOR_ENV, None)
-        dcfg = demo_config(cfg, emu.url, tokens)
-        say(f"emulator of YouTube Data API v3 + Graph API listening on {emu.url}")
+        dcfg = make_config(cfg, emu.url, tokens)
         for stale in dcfg.project.database.parent.glob(dcfg.project.database.name + "*"):
-            stale.unlink()  # each demo starts from an empty ledger: the last emulator's ids mean nothing now
+            stale.unlink()
+        yield emu, dcfg
+
+
+def run_demo(cfg: Config, episode: str, say=print) -> int:  # noqa: ANN001
+    from pipeline.stages import publish
+
+    with demo_session(cfg, demo_config) as (emu, dcfg):
+        say(f"emulator of YouTube Data API v3 + Graph API listening on {emu.url}")
         with Store(dcfg.project.database) as store:
             approved = _copy_reviews(cfg.project.database, store, episode)
             cal = demo_calendar(dcfg, episode, approved)

@@ -20,7 +20,7 @@ from googleapiclient.errors import HttpError
 from pipeline.config import Config
 from pipeline.log import stage_logger
 from pipeline.platforms.accounts import auth_error, youtube_credentials
-from pipeline.platforms.base import (Backoff, PlatformError, QuotaExceeded, RemoteStatus, RemoteVideo,
+from pipeline.platforms.base import (AuthError, Backoff, PlatformError, QuotaExceeded, RemoteStatus, RemoteVideo,
                                      UploadProgress, VideoUpload)
 
 log = stage_logger("publish")
@@ -81,6 +81,33 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, (OSError, httplib2.HttpLib2Error, http.client.HTTPException))
 
 
+def guarded_call(backoff: Backoff, what: str, fn: Callable[[], object], refused_hint: str,
+                 scope_hint: str = "") -> dict:
+    """One call with retries; auth, quota and refusals become the errors the stages act on.
+
+    Shared by publishing (Data API) and metrics (Analytics API): same service, same error shapes.
+    """
+    from google.auth.exceptions import RefreshError
+
+    try:
+        return backoff.run(what, fn, _transient, on_retry=lambda m: log.warning("youtube: %s", m))
+    except RefreshError as exc:
+        raise auth_error("youtube", str(exc)) from None
+    except HttpError as exc:
+        reason = _reason(exc)
+        if exc.resp.status == 401:
+            raise auth_error("youtube", reason or "401") from None
+        if reason in ("quotaExceeded", "dailyLimitExceeded"):
+            raise QuotaExceeded(f"youtube: daily quota exceeded during {what}",
+                                next_quota_reset(datetime.now(UTC))) from None
+        if scope_hint and reason in ("insufficientPermissions", "forbidden", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"):
+            raise AuthError(f"youtube: {what} refused ({reason}): the token lacks a permission this needs",
+                            hint=scope_hint) from None
+        detail = getattr(exc, "reason", "") or ""
+        raise PlatformError(f"youtube: {what} refused ({exc.resp.status} {reason}): {detail}"[:300],
+                            hint=refused_hint) from None
+
+
 class YouTube:
     name = "youtube"
 
@@ -92,22 +119,8 @@ class YouTube:
 
     def _call(self, what: str, fn: Callable[[], object]) -> object:
         """One API call with retries, and the errors the stage acts on."""
-        from google.auth.exceptions import RefreshError
-
-        try:
-            return self.backoff.run(what, fn, _transient, on_retry=lambda m: log.warning("youtube: %s", m))
-        except RefreshError as exc:
-            raise auth_error("youtube", str(exc)) from None
-        except HttpError as exc:
-            reason = _reason(exc)
-            if exc.resp.status == 401:
-                raise auth_error("youtube", reason or "401") from None
-            if reason in ("quotaExceeded", "dailyLimitExceeded"):
-                raise QuotaExceeded(f"youtube: daily quota exceeded during {what}",
-                                    next_quota_reset(datetime.now(UTC))) from None
-            raise PlatformError(f"youtube: {what} refused ({exc.resp.status} {reason}): "
-                                f"{exc.reason if hasattr(exc, 'reason') else ''}"[:300],
-                                hint="check the release in the calendar (`webseries publish check`)") from None
+        return guarded_call(self.backoff, what, fn,
+                            refused_hint="check the release in the calendar (`webseries publish check`)")
 
     # ---------------------------------------------------------------- upload + schedule
 
