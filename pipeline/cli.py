@@ -38,6 +38,10 @@ def cmd_transcode(args: argparse.Namespace) -> int:
     from pipeline.stages.transcode import transcode
 
     cfg = _context(args)
+    if args.list_profiles:
+        return _list_profiles(cfg, args.json)
+    if not args.episodes:
+        raise PipelineError("no episode named", hint="e.g. `webseries transcode ep01` or `webseries transcode all`")
     episodes = resolve(cfg.project.episodes_dir, args.episodes)
     results: list[Rendition] = []
     with _store(cfg) as store:
@@ -48,6 +52,25 @@ def cmd_transcode(args: argparse.Namespace) -> int:
     else:
         print(rendition_table(results))
     return 0
+
+
+def _list_profiles(cfg: Config, as_json: bool) -> int:
+    """The effective profiles: built-in defaults with config.toml's overrides applied."""
+    from dataclasses import asdict
+
+    profiles = [asdict(p) for p in cfg.transcode.profiles.values()]
+    if as_json:
+        print(json.dumps(profiles, indent=2))
+        return 0
+    for p in profiles:
+        default = " (default)" if p["name"] in cfg.transcode.default_profiles else ""
+        print(f"[{p.pop('name')}]{default}")
+        keys = AUDIO_KEYS if p["kind"] == "audio" else [k for k in p if k != "fit" or p["canvas"]]
+        print("  " + ", ".join(f"{k}={p[k]}" for k in keys if p.get(k) is not None))
+    return 0
+
+
+AUDIO_KEYS = ("kind", "audio_codec", "audio_kbps", "audio_channels", "sample_rate", "loudness", "true_peak", "lra")
 
 
 def _rendition_json(r: Rendition) -> dict:
@@ -471,8 +494,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("transcode", help="render masters into every platform's renditions")
-    p.add_argument("episodes", nargs="+", metavar="EPISODE", help="episode id, unique prefix, folder, or 'all'")
+    p.add_argument("episodes", nargs="*", metavar="EPISODE", help="episode id, unique prefix, folder, or 'all'")
     p.add_argument("--profile", action="append", metavar="NAME", help="only this profile (repeatable)")
+    p.add_argument("--list-profiles", action="store_true", help="show every profile's effective settings and exit")
     p.add_argument("--force", action="store_true", help="redo renditions even if they are up to date")
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     p.set_defaults(func=cmd_transcode)

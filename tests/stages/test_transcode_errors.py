@@ -106,3 +106,17 @@ def test_ctrl_c_leaves_nothing_that_looks_finished(project):
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
     assert list(folder.iterdir()) == []
+
+
+def test_list_profiles_shows_config_overrides(project, capsys):
+    with open(project.config_path, "a") as fh:
+        fh.write("\n[transcode.profiles.mobile]\ncrf = 29\n")
+    code, out, _ = project.run("transcode", "--list-profiles", capsys=capsys)
+    assert code == 0
+    mobile = out.split("[mobile]")[1].splitlines()[1]
+    assert "crf=29" in mobile and "short_side=360" in mobile
+
+
+def test_no_episode_named(project, capsys):
+    code, _, err = project.run("transcode", capsys=capsys)
+    assert code == 2 and "error: no episode named" in err
