@@ -44,6 +44,12 @@ def srt_bytes(rows: list[tuple[str, ...]]) -> bytes:
 
 
 @pytest.fixture
+def plain(tmp_path: Path, master: Path) -> Project:  # noqa: F811
+    """The short episode ep01 and no Bambara model: what translators' files need (no tiny model, never skipped)."""
+    return _project(tmp_path / "project", master, "whisper-base")
+
+
+@pytest.fixture
 def proj(tmp_path: Path, master: Path, tiny_ct2: Path) -> Project:  # noqa: F811
     """The short episode ep01, with a Bambara speech route on the tiny model (a 'fine-tune' reusing fr)."""
     p = _project(tmp_path / "project", master, str(tiny_ct2))
@@ -159,57 +165,57 @@ def test_translators_files_import_lint_clean_and_survive_regeneration(proj: Proj
     ("utf-16", "\t", "UTF-16"),          # spreadsheet "Unicode text" export: BOM + tabs
     ("utf-8", ",", "UTF-8"),
 ])
-def test_spreadsheet_exports_read_correctly(proj: Project, tmp_path: Path, capsys, encoding: str, delimiter: str,
+def test_spreadsheet_exports_read_correctly(plain: Project, tmp_path: Path, capsys, encoding: str, delimiter: str,
                                             read_as: str) -> None:
     f = tmp_path / "export.txt"
     f.write_bytes(csv_bytes(BM_ROWS, delimiter, encoding))
-    code, out, err = proj.run("subtitles", "import", "ep01", "--lang", "bm", str(f), "--json", capsys=capsys)
+    code, out, err = plain.run("subtitles", "import", "ep01", "--lang", "bm", str(f), "--json", capsys=capsys)
     assert code == 0, err
     result = json.loads(out)
     assert result["read_as"] == read_as and result["violations"] == [] and result["flagged"] == []
-    cues = files.read_srt(proj.root / "subtitles" / "ep01" / "bm.srt")
+    cues = files.read_srt(plain.root / "subtitles" / "ep01" / "bm.srt")
     assert [c.text for c in cues] == [r[3] for r in BM_ROWS]
 
 
-def test_windows_1252_export_reads_and_lookalikes_are_flagged_not_changed(proj: Project, tmp_path: Path,
+def test_windows_1252_export_reads_and_lookalikes_are_flagged_not_changed(plain: Project, tmp_path: Path,
                                                                          capsys) -> None:
     rows = [(s, e, fr, bm.replace("ɛ", "è").replace("ɔ", "ò").replace("ɲ", "ñ").replace("ŋ", "n"))
             for s, e, fr, bm in BM_ROWS]
     f = tmp_path / "old-excel.csv"
     f.write_bytes(csv_bytes(rows, ";", "cp1252"))
-    code, out, err = proj.run("subtitles", "import", "ep01", "--lang", "bm", str(f), capsys=capsys)
+    code, out, err = plain.run("subtitles", "import", "ep01", "--lang", "bm", str(f), capsys=capsys)
     assert code == 0, err
     assert "read as Windows-1252" in out
     assert "check: cue 1 (row 2): 'è' (U+00E8 latin small letter e with grave) may stand for 'ɛ'" in out
     assert "may stand for 'ɔ'" in out and "may stand for 'ɲ'" in out
-    assert "kènè" in (proj.root / "subtitles" / "ep01" / "bm.srt").read_text(encoding="utf-8")  # not rewritten
+    assert "kènè" in (plain.root / "subtitles" / "ep01" / "bm.srt").read_text(encoding="utf-8")  # not rewritten
 
 
-def test_xlsx_round_trip(proj: Project, tmp_path: Path, capsys) -> None:
+def test_xlsx_round_trip(plain: Project, tmp_path: Path, capsys) -> None:
     from openpyxl import load_workbook
 
-    code, out, err = proj.run("subtitles", "template", "ep01", "--format", "xlsx", capsys=capsys)
+    code, out, err = plain.run("subtitles", "template", "ep01", "--format", "xlsx", capsys=capsys)
     assert code == 0, err
-    book = load_workbook(proj.root / "subtitles" / "ep01" / "bm.template.xlsx")
+    book = load_workbook(plain.root / "subtitles" / "ep01" / "bm.template.xlsx")
     sheet = book.active
     assert sheet.max_row >= 2
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row, 5).value = "Ɲɛ ka ɲi."
     book.save(tmp_path / "done.xlsx")
-    code, out, err = proj.run("subtitles", "import", "ep01", str(tmp_path / "done.xlsx"), "--json", capsys=capsys)
+    code, out, err = plain.run("subtitles", "import", "ep01", str(tmp_path / "done.xlsx"), "--json", capsys=capsys)
     assert code == 0, err
     result = json.loads(out)
     assert result["read_as"] == "XLSX" and result["cues"] == sheet.max_row - 1
 
 
-def test_a_malformed_file_gets_errors_naming_rows_and_nothing_is_written(proj: Project, tmp_path: Path,
+def test_a_malformed_file_gets_errors_naming_rows_and_nothing_is_written(plain: Project, tmp_path: Path,
                                                                          capsys) -> None:
-    srt = proj.root / "subtitles" / "ep01" / "bm.srt"
+    srt = plain.root / "subtitles" / "ep01" / "bm.srt"
     bad = [BM_ROWS[0], ("00:00:02,500", "00:00:04,300", "Nous parlons.", ""),
            ("00:00:04,000", "00:00:05,000", "x", "Aw ka taa."), ("00:00:05,9x", "00:00:06,500", "y", "Ayiwa.")]
     f = tmp_path / "bad.csv"
     f.write_bytes(csv_bytes(bad))
-    code, out, err = proj.run("subtitles", "import", "ep01", "--lang", "bm", str(f), capsys=capsys)
+    code, out, err = plain.run("subtitles", "import", "ep01", "--lang", "bm", str(f), capsys=capsys)
     lines = err.strip().splitlines()
     assert code == 2 and lines[0].startswith("error: bad.csv (UTF-8 (with BOM)): 3 problem(s), nothing imported")
     assert "row 3: the translation is empty" in lines[0]
@@ -217,14 +223,14 @@ def test_a_malformed_file_gets_errors_naming_rows_and_nothing_is_written(proj: P
     assert "row 5: unreadable time '00:00:05,9x'" in lines[0]
     assert lines[1].startswith("hint: ") and len(lines) == 2 and not srt.exists()
     f.write_bytes(b"n;d\xe9but\n1;\x81\x8d\x8f\n")  # bytes no encoding reads
-    code, _, err = proj.run("subtitles", "import", "ep01", "--lang", "bm", str(f), capsys=capsys)
+    code, _, err = plain.run("subtitles", "import", "ep01", "--lang", "bm", str(f), capsys=capsys)
     assert code == 2 and "unreadable text (neither UTF-8, UTF-16 nor Windows-1252" in err
     (tmp_path / "bad.srt").write_text("1\n00:00:01,000 -> 00:00:02,000\nAyiwa\n\n2\n00:00:03,000 --> 00:00:04,000\n"
                                       "[à traduire]\n", encoding="utf-8")
-    code, _, err = proj.run("subtitles", "import", "ep01", str(tmp_path / "bad.srt"), capsys=capsys)
+    code, _, err = plain.run("subtitles", "import", "ep01", str(tmp_path / "bad.srt"), capsys=capsys)
     assert code == 2 and "cue 1 (line 1): no 'HH:MM:SS,mmm --> HH:MM:SS,mmm' time line" in err
     assert "cue 2 (line 5): the translation is empty" in err
-    code, _, err = proj.run("subtitles", "import", "ep01", str(tmp_path / "missing.csv"), capsys=capsys)
+    code, _, err = plain.run("subtitles", "import", "ep01", str(tmp_path / "missing.csv"), capsys=capsys)
     assert code == 2 and "file not found" in err and not srt.exists()
 
 
