@@ -292,3 +292,23 @@ def test_tiny_model_through_the_faster_whisper_path_is_a_draft(proj: Project, ca
     assert code == 0, err
     (bm,) = json.loads(out)
     assert bm["status"] == "draft" and bm["route"] == "speech" and bm["cues"] > 0 and "approve" in bm["notes"][0]
+
+
+def test_status_follows_each_step_without_any_model(plain: Project, tmp_path: Path, capsys) -> None:
+    assert status_of(plain, capsys)["state"] == "missing" and status_of(plain, capsys, lang="fr")["state"] == "missing"
+    assert plain.run("subtitles", "template", "ep01", capsys=capsys)[0] == 0
+    st = status_of(plain, capsys)
+    assert st["state"] == "in translation" and st["violations"] is None and list(st["changed"]) == ["template"]
+    fast = [(BM_ROWS[0][0], "00:00:01,000", "", "I ni ce, aw bɛɛ ka kɛnɛ wa? Aw ka taa ɲɛnatɔmɔ kɛ.")]
+    (tmp_path / "fast.csv").write_bytes(csv_bytes(fast))  # 47 characters in half a second: lint says so
+    code, out, err = plain.run("subtitles", "import", "ep01", str(tmp_path / "fast.csv"), capsys=capsys)
+    assert code == 0, err
+    assert "lint: cue 1 at 00:00:00,500: cps" in out
+    st = status_of(plain, capsys)
+    assert st["state"] == "imported" and st["status"] == "edited" and st["violations"] >= 1
+    srt = plain.root / "subtitles" / "ep01" / "bm.srt"
+    srt.write_text(srt.read_text(encoding="utf-8").replace("I ni ce", "I ni sɔgɔma"), encoding="utf-8")
+    assert status_of(plain, capsys)["state"] == "edited"  # changed by hand after the import
+    assert plain.run("subtitles", "approve", "ep01", "bm", capsys=capsys)[0] == 0
+    st = status_of(plain, capsys)
+    assert st["state"] == "approved" and {"template", "imported", "edited", "approved"} <= st["changed"].keys()
