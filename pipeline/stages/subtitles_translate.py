@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline.captions import files, review, sheets
 from pipeline.captions.bambara import lookalikes, normalise, reflow
 from pipeline.captions.lint import Violation, lint
+from pipeline.captions.rules import CueRules
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write, sha256_file, write_text_atomic
@@ -69,14 +70,38 @@ def _split(start: float, end: float, longest: float) -> list[tuple[float, float]
     return [(round(start + i * step, 3), round(start + (i + 1) * step, 3)) for i in range(n)]
 
 
+def _group(t0: float, t1: float, fine: list[tuple[float, float]], longest: float) -> list[tuple[float, float]]:
+    """Slots over [t0, t1] that end at pauses: consecutive short speech bursts (VAD with a fine
+    silence threshold) joined while the slot stays within `longest`; a burst longer than that is split."""
+    parts = [(max(a, t0), min(b, t1)) for a, b in fine if b > t0 and a < t1] or [(t0, t1)]
+    out: list[tuple[float, float]] = []
+    for a, b in parts:
+        if out and b - out[-1][0] <= longest:
+            out[-1] = (out[-1][0], b)
+        else:
+            out += _split(a, b, longest)
+    return [(round(a, 3), round(b, 3)) for a, b in out if b - a >= 0.3]
+
+
+def fine_regions(samples: object) -> list[tuple[float, float]]:
+    """Speech bursts separated by pauses of 0.2 s or more: where a slot may end."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from pipeline.asr import SAMPLE_RATE
+
+    spans = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=200, speech_pad_ms=100))
+    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+
+
 def _text(cue: Cue) -> str:
     return " ".join(cue.lines).replace("\u00a0", " ")
 
 
 def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list[Cue],
-               max_duration: float) -> tuple[list[Slot], int]:
+               rules: CueRules, fine: list[tuple[float, float]] | None = None) -> tuple[list[Slot], int]:
     """(slots, French cues that fall on no speech). A French cue over speech becomes one slot with
     its own timing; speech no French cue covers gets slots of its own, split to `max_duration`."""
+    max_duration = rules.max_duration
     used: set[int] = set()
     spans: list[tuple[float, float, str]] = []
     for a, b in speech:
@@ -86,12 +111,15 @@ def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list
         for i in mine:
             c = french[i]
             if c.start - t >= MIN_SLOT:
-                spans += [(s, e, "") for s, e in _split(t, c.start - 0.08, max_duration)]
+                spans += [(s, e, "") for s, e in _group(t, c.start - 0.08, fine or [], max_duration)]
             spans.append((c.start, c.end, _text(c)))
             t = max(t, c.end + 0.08)
         if b - t >= MIN_SLOT:
-            spans += [(s, e, "") for s, e in _split(t, b, max_duration)]
+            spans += [(s, e, "") for s, e in _group(t, b, fine or [], max_duration)]
     spans.sort()
+    for i in range(len(spans) - 1):  # timing a translator can keep: the minimum shown time and gap
+        (s, e, fr), nxt = spans[i], spans[i + 1][0] - rules.min_gap
+        spans[i] = (s, round(min(max(e, s + rules.min_duration), max(nxt, s + 0.3)), 3), fr)
 
     def draft_for(s: float, e: float) -> str:
         return " ".join(_text(c) for c in draft if s - EPS <= (c.start + c.end) / 2 < e + EPS)
@@ -153,7 +181,7 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
     if not speech:
         raise PipelineError(f"{episode.id}: no speech found in {episode.master.name}: nothing to translate",
                             hint="check the master's sound track has the voice")
-    slots, off_speech = make_slots(speech, french, draft, rules.max_duration)
+    slots, off_speech = make_slots(speech, french, draft, rules, fine_regions(audio.samples))
     if off_speech:
         notes.append(f"{off_speech} French cue(s) over no detected speech left out (check them in fr.srt)")
     written = []

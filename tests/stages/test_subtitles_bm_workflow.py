@@ -206,6 +206,7 @@ def test_xlsx_round_trip(plain: Project, tmp_path: Path, capsys) -> None:
     assert code == 0, err
     result = json.loads(out)
     assert result["read_as"] == "XLSX" and result["cues"] == sheet.max_row - 1
+    assert result["violations"] == []  # the template's timing itself obeys the rules
 
 
 def test_a_malformed_file_gets_errors_naming_rows_and_nothing_is_written(plain: Project, tmp_path: Path,
@@ -260,7 +261,7 @@ def test_speech_route_through_openai_whisper_checkpoint(proj: Project, tiny_ct2:
     ("mms", "DIR", "needs the Python package 'transformers'"),
     ("nemo", "FILE", "needs the Python package 'nemo'"),
 ])
-def test_backends_without_their_package_say_what_to_do(proj: Project, tmp_path: Path, capsys, backend: str,
+def test_backends_without_their_package_say_what_to_do(plain: Project, tmp_path: Path, capsys, backend: str,
                                                        model: str, message: str) -> None:
     import importlib.util
 
@@ -269,22 +270,22 @@ def test_backends_without_their_package_say_what_to_do(proj: Project, tmp_path: 
         pytest.skip(f"{package} is installed here")
     path = tmp_path / "model.nemo" if model == "FILE" else tmp_path / "hf"
     path.write_bytes(b"x") if model == "FILE" else path.mkdir()
-    text = proj.config_path.read_text(encoding="utf-8")
+    text = plain.config_path.read_text(encoding="utf-8")
     text = text[:text.index("[subtitles.bambara]")] + (
         f'[subtitles.bambara]\nroute = "speech"\nspeech_backend = "{backend}"\nspeech_model = "{path}"\n'
         f'language_token = "fr"\n') + text[text.index("[subtitles.burn]"):]
-    proj.config_path.write_text(text, encoding="utf-8")
-    code, _, err = proj.run("subtitles", "ep01", "--lang", "bm", capsys=capsys)
+    plain.config_path.write_text(text, encoding="utf-8")
+    code, _, err = plain.run("subtitles", "ep01", "--lang", "bm", capsys=capsys)
     assert code == 2 and message in err and "hint: pip install" in err and "ct2-transformers-converter" in err
 
 
-def test_nllb_route_states_its_licence(proj: Project, tmp_path: Path, capsys) -> None:
-    text = proj.config_path.read_text(encoding="utf-8").replace(
-        'route = "speech"', f'route = "translation"\ntranslation_model = "{tmp_path / "nllb"}"')
-    proj.config_path.write_text(text, encoding="utf-8")
-    code, _, err = proj.run("subtitles", "ep01", "--lang", "bm", capsys=capsys)
+def test_nllb_route_states_its_licence(plain: Project, tmp_path: Path, capsys) -> None:
+    text = plain.config_path.read_text(encoding="utf-8").replace(
+        'route = ""', f'route = "translation"\ntranslation_model = "{tmp_path / "nllb"}"')
+    plain.config_path.write_text(text, encoding="utf-8")
+    code, _, err = plain.run("subtitles", "ep01", "--lang", "bm", capsys=capsys)
     assert code == 2 and "CC-BY-NC" in err and "translation model not found" in err
-    assert "CC-BY-NC" in (proj.root / "config.toml").read_text(encoding="utf-8")
+    assert "CC-BY-NC" in (plain.root / "config.toml").read_text(encoding="utf-8")
 
 
 def test_tiny_model_through_the_faster_whisper_path_is_a_draft(proj: Project, capsys) -> None:
