@@ -171,12 +171,15 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
     if not french:
         notes.append(f"no French subtitles yet: slots from the voice only (run `webseries subtitles "
                      f"{episode.id} --lang fr` to have the French beside them)")
+    route = cfg.subtitles.bambara.route_for(episode.id) if lang == "bm" else ""
+    if not draft_path.is_file() and route not in ("", "none"):  # a recogniser/translator is configured
+        from pipeline.stages.subtitles import subtitles
+
+        (made,) = subtitles(cfg, store, episode, ["bm"], show_progress=False)
+        notes.append(f"made a machine draft first ({made.route} route, {made.cues} cues)")
     draft = files.read_srt(draft_path) if draft_path.is_file() else []
     if draft:
-        notes.append(f"the {lang} text of {draft_path.name} is filled in, to correct")
-    elif lang == "bm" and cfg.subtitles.bambara.route_for(episode.id) not in ("", "none"):
-        notes.append(f"a Bambara route is configured: run `webseries subtitles {episode.id} --lang bm` first "
-                     "to have its draft in the template")
+        notes.append(f"the {lang} text of {draft_path.name} is filled in beside the French, to correct")
     speech = speech_regions(audio.samples)
     if not speech:
         raise PipelineError(f"{episode.id}: no speech found in {episode.master.name}: nothing to translate",
