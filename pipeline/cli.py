@@ -554,10 +554,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_trailer)
     p = sub.add_parser("subtitles", help="French/Bambara subtitles: make, lint, approve, burn, status",
                        description="webseries subtitles EPISODE... [--lang fr,bm] | lint [EPISODE|FILE...] | "
-                                   "approve EPISODE LANG | burn [EPISODE...] [--profile P] [--lang bm,fr] | status [EPISODE...] | "
-                                   "template EPISODE --lang bm [--format srt,csv,xlsx] | import EPISODE FILE --lang bm")
-    p.add_argument("items", nargs="*", metavar="ARG", help="episodes, or an action (lint, approve, burn, status, template, import) "
-                                                           "and its arguments")
+                                   "approve EPISODE LANG | burn [EPISODE...] [--profile P] [--lang bm,fr] | "
+                                   "status [EPISODE...] | template EPISODE --lang bm [--format srt,csv,xlsx] | "
+                                   "import EPISODE --lang bm FILE")
+    p.add_argument("items", nargs="*", metavar="ARG", help="episodes, or an action (lint, approve, burn, status, "
+                                                           "template, import) and its arguments")
     p.add_argument("--lang", metavar="LIST", help="languages, comma-separated (fr,bm); for burn, two stack")
     p.add_argument("--profile", action="append", metavar="NAME", help="burn: rendition profile (repeatable)")
     p.add_argument("--fps", type=float, default=25.0, help="lint/approve/import: frame rate for the gap rule")
