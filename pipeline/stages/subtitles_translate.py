@@ -80,7 +80,7 @@ def _group(t0: float, t1: float, fine: list[tuple[float, float]], longest: float
             out[-1] = (out[-1][0], b)
         else:
             out += _split(a, b, longest)
-    return [(round(a, 3), round(b, 3)) for a, b in out if b - a >= 0.3]
+    return [(round(a, 3), round(b, 3)) for a, b in out if b - a >= 0.2]
 
 
 def fine_regions(samples: object) -> list[tuple[float, float]]:
@@ -114,11 +114,12 @@ def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list
                 spans += [(s, e, "") for s, e in _group(t, c.start - 0.08, fine or [], max_duration)]
             spans.append((c.start, c.end, _text(c)))
             t = max(t, c.end + 0.08)
-        if b - t >= MIN_SLOT:
+        if b - t >= (MIN_SLOT if mine else 0.0):  # a lone short word ("Awɔ") still gets its slot
             spans += [(s, e, "") for s, e in _group(t, b, fine or [], max_duration)]
     spans.sort()
-    for i in range(len(spans) - 1):  # timing a translator can keep: the minimum shown time and gap
-        (s, e, fr), nxt = spans[i], spans[i + 1][0] - rules.min_gap
+    for i in range(len(spans)):  # timing a translator can keep: the minimum shown time and gap
+        (s, e, fr) = spans[i]
+        nxt = spans[i + 1][0] - rules.min_gap if i + 1 < len(spans) else float("inf")
         spans[i] = (s, round(min(max(e, s + rules.min_duration), max(nxt, s + 0.3)), 3), fr)
 
     def draft_for(s: float, e: float) -> str:
