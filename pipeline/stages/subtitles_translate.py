@@ -114,7 +114,9 @@ def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list
                 spans += [(s, e, "") for s, e in _group(t, c.start - 0.08, fine or [], max_duration)]
             spans.append((c.start, c.end, _text(c)))
             t = max(t, c.end + 0.08)
-        if b - t >= (MIN_SLOT if mine else 0.0):  # a lone short word ("Awɔ") still gets its slot
+        # A lone short burst gets a slot ("Awɔ!") unless the French heard nothing there: Silero also
+        # fires briefly where music starts, and with French cues present Whisper is a second opinion.
+        if b - t >= (MIN_SLOT if mine or french else 0.0):
             spans += [(s, e, "") for s, e in _group(t, b, fine or [], max_duration)]
     spans.sort()
     for i in range(len(spans)):  # timing a translator can keep: the minimum shown time and gap
