@@ -149,7 +149,7 @@ def _clip_json(clip: str, seg, outputs: dict, thumbnail, captions: str) -> dict:
             "thumbnail": str(thumbnail) if thumbnail else None}
 # ------------------------------------------------------------------ subtitles
 
-SUBTITLE_ACTIONS = ("lint", "approve", "burn", "status")
+SUBTITLE_ACTIONS = ("lint", "approve", "burn", "status", "template", "import")
 
 
 def cmd_subtitles(args: argparse.Namespace) -> int:
@@ -159,7 +159,8 @@ def cmd_subtitles(args: argparse.Namespace) -> int:
     if action == "make" and not items:
         raise PipelineError("no episode given", hint="webseries subtitles EPISODE... [--lang fr,bm] (or 'all')")
     return {"make": _subtitles_make, "lint": _subtitles_lint, "approve": _subtitles_approve,
-            "burn": _subtitles_burn, "status": _subtitles_status}[action](args, items)
+            "burn": _subtitles_burn, "status": _subtitles_status, "template": _subtitles_template,
+            "import": _subtitles_import}[action](args, items)
 
 
 def _langs(args: argparse.Namespace) -> list[str] | None:
@@ -278,19 +279,79 @@ def _subtitles_burn(args: argparse.Namespace, items: list[str]) -> int:
 
 
 def _subtitles_status(args: argparse.Namespace, items: list[str]) -> int:
-    from pipeline.captions import review
+    from dataclasses import asdict
+
+    from pipeline.stages.subtitles_status import status, table
 
     cfg = _context(args)
     with _store(cfg) as store:
-        tracks = [review.refresh(store, t) for t in review.all_tracks(store)]
-    wanted = set(items)
-    tracks = [t for t in tracks if not wanted or t.asset in wanted]
+        rows = status(cfg, store, items or None)
     if args.json:
-        print(json.dumps([{"asset": t.asset, "lang": t.lang, "path": str(t.path), "status": t.status,
-                           "route": t.route} for t in tracks], indent=2, ensure_ascii=False))
+        print(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
     else:
-        for t in tracks:
-            print(f"{t.asset}  {t.lang}  {t.status:<10} {t.route:<12} {t.path}")
+        print(table(rows))
+        print(f"(times in {cfg.project.timezone})")
+    return 0
+
+
+def _subtitles_template(args: argparse.Namespace, items: list[str]) -> int:
+    from pipeline.manifest import resolve
+    from pipeline.stages.subtitles_translate import template
+
+    if not items:
+        raise PipelineError("template takes an episode", hint="webseries subtitles template ep01 --lang bm "
+                                                             "[--format srt,csv,xlsx]")
+    cfg = _context(args)
+    formats = tuple(f.strip().lower() for f in (args.format or "srt,csv").split(",") if f.strip())
+    results = []
+    with _store(cfg) as store:
+        for ep in resolve(cfg.project.episodes_dir, items):
+            for lang in _langs(args) or ["bm"]:
+                results.append(template(cfg, store, ep, lang, formats))
+    if args.json:
+        print(json.dumps([{"asset": r.asset, "lang": r.lang, "slots": r.slots, "files": [str(f) for f in r.files],
+                           "notes": list(r.notes)} for r in results], indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            print(f"{r.asset}  {r.lang}  {r.slots} slots")
+            for f in r.files:
+                print(f"    {f}")
+            for note in r.notes:
+                print(f"    note: {note}")
+    return 0
+
+
+def _subtitles_import(args: argparse.Namespace, items: list[str]) -> int:
+    from pipeline.manifest import resolve
+    from pipeline.stages.subtitles_translate import import_file
+
+    if len(items) != 2:
+        raise PipelineError("import takes an episode and the translated file",
+                            hint="webseries subtitles import ep01 --lang bm ep01-bm.csv (SRT, CSV or XLSX)")
+    langs = _langs(args) or ["bm"]
+    if len(langs) != 1:
+        raise PipelineError("import reads one language at a time", hint="--lang bm")
+    cfg = _context(args)
+    (ep,) = resolve(cfg.project.episodes_dir, items[:1])
+    with _store(cfg) as store:
+        r = import_file(cfg, store, ep.id, langs[0], Path(items[1]), args.fps)
+    if args.json:
+        print(json.dumps({"asset": r.asset, "lang": r.lang, "path": str(r.path), "cues": r.cues,
+                          "read_as": r.read_as, "flagged": list(r.flagged),
+                          "backup": str(r.backup) if r.backup else None,
+                          "violations": [{"cue": v.cue, "time": v.timecode(), "rule": v.rule, "message": v.message}
+                                         for v in r.violations]}, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{r.asset}  {r.lang}  imported {r.cues} cues into {r.path} (read as {r.read_as}); status: edited, "
+          f"approve with `webseries subtitles approve {r.asset} {r.lang}`")
+    if r.backup:
+        print(f"    the previous {r.path.name} (a person's) is kept as {r.backup.name}")
+    for f in r.flagged:
+        print(f"    check: {f}")
+    for v in r.violations:
+        print(f"    lint: cue {v.cue} at {v.timecode()}: {v.rule}: {v.message}")
+    if not r.violations:
+        print("    lint: clean")
     return 0
 
 
@@ -517,12 +578,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_trailer)
     p = sub.add_parser("subtitles", help="French/Bambara subtitles: make, lint, approve, burn, status",
                        description="webseries subtitles EPISODE... [--lang fr,bm] | lint [EPISODE|FILE...] | "
-                                   "approve EPISODE LANG | burn [EPISODE...] [--profile P] [--lang bm,fr] | status")
-    p.add_argument("items", nargs="*", metavar="ARG", help="episodes, or an action (lint, approve, burn, status) "
-                                                           "and its arguments")
+                                   "approve EPISODE LANG | burn [EPISODE...] [--profile P] [--lang bm,fr] | "
+                                   "status [EPISODE...] | template EPISODE --lang bm [--format srt,csv,xlsx] | "
+                                   "import EPISODE --lang bm FILE")
+    p.add_argument("items", nargs="*", metavar="ARG", help="episodes, or an action (lint, approve, burn, status, "
+                                                           "template, import) and its arguments")
     p.add_argument("--lang", metavar="LIST", help="languages, comma-separated (fr,bm); for burn, two stack")
     p.add_argument("--profile", action="append", metavar="NAME", help="burn: rendition profile (repeatable)")
-    p.add_argument("--fps", type=float, default=25.0, help="lint/approve: frame rate for the gap rule")
+    p.add_argument("--fps", type=float, default=25.0, help="lint/approve/import: frame rate for the gap rule")
+    p.add_argument("--format", metavar="LIST", help="template: srt, csv and/or xlsx, comma-separated (default srt,csv)")
     p.add_argument("--force", action="store_true", help="recognise speech again even if nothing changed")
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     p.set_defaults(func=cmd_subtitles)
@@ -538,7 +602,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # `subtitles import EP --lang bm FILE`: arguments after an option are items too
+        if getattr(args, "func", None) is not cmd_subtitles or any(e.startswith("-") for e in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.items += extra
     log.setup(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func
     try:

@@ -364,6 +364,7 @@ def _clips(r: Reader, transcode: TranscodeConfig) -> ClipsConfig:
 
 # ---- subtitles
 
+BM_EXTRA_BACKENDS = ("transformers", "mms", "nemo")  # pipeline.asr.extra: when their packages are installed
 RULE_KEYS = {"max_line": int, "max_lines": int, "max_cps": float, "min_duration": float, "max_duration": float,
              "min_gap_frames": int, "max_pause": float, "french_typography": bool}
 
@@ -398,7 +399,7 @@ def _subtitles(r: Reader) -> SubtitlesConfig:
     bambara = BambaraConfig(
         route=bm.str("route", "", choices=routes), episodes={k: eps.str(k, choices=routes) for k in eps.data},
         speech_model=bm.str("speech_model", ""), speech_backend=bm.str("speech_backend", "faster-whisper",
-                                                                     choices=backends),
+                                                                     choices=(*backends, *BM_EXTRA_BACKENDS)),
         language_token=bm.str("language_token", ""), translation_model=bm.str("translation_model", ""),
         source_code=bm.str("source_code", "fra_Latn"), target_code=bm.str("target_code", "bam_Latn"))
     bm.check_unknown()

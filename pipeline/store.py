@@ -78,6 +78,15 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     CREATE INDEX metric_samples_by_metric ON metric_samples (metric, platform, pulled_at);
     CREATE INDEX metric_samples_by_pull ON metric_samples (pull_id);
     """),
+    # Every step of a subtitle track, for `subtitles status`: what happened and when (UTC).
+    # event: generated | draft | edited | approved (a review state saved) | template (a template
+    # was issued to a translator) | imported (a translator's file was read back).
+    ("subtitles-2", """
+    CREATE TABLE subtitle_events (
+        asset TEXT NOT NULL, lang TEXT NOT NULL, event TEXT NOT NULL, at TEXT NOT NULL,
+        sha256 TEXT, detail TEXT NOT NULL DEFAULT '');
+    CREATE INDEX subtitle_events_track ON subtitle_events (asset, lang, at);
+    """),
 )
 
 

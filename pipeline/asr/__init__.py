@@ -94,6 +94,10 @@ def make_transcriber(settings: AsrSettings) -> Transcriber:
         from pipeline.asr.openai_whisper import OpenAIWhisper
 
         return OpenAIWhisper(settings)
+    from pipeline.asr import extra  # Bambara backends used only when their packages are installed
+
+    if settings.backend in extra.EXTRA_BACKENDS:
+        return extra.make(settings)
     raise PipelineError(f"unknown speech recognition backend {settings.backend!r}",
                         hint=f"use one of: {', '.join(BACKENDS)}")
 

@@ -55,6 +55,35 @@ def _save(store: Store, t: Track) -> None:
         store.db.execute("INSERT OR REPLACE INTO subtitle_tracks VALUES (?,?,?,?,?,?,?,?)",
                          (t.asset, t.lang, str(t.path), t.status, t.generated_sha256, t.approved_sha256,
                           t.route, utcnow().isoformat()))
+    record_event(store, t.asset, t.lang, t.status, sha256_file(t.path) if t.path.is_file() else None, t.route)
+
+
+def record_event(store: Store, asset: str, lang: str, event: str, sha256: str | None = None,
+                 detail: str = "") -> None:
+    """One step in a track's history (for `subtitles status`); a repeat of the last step is not kept."""
+    last = store.db.execute("SELECT event, sha256 FROM subtitle_events WHERE asset=? AND lang=? "
+                            "ORDER BY at DESC, rowid DESC LIMIT 1", (asset, lang)).fetchone()
+    if last and last[0] == event and last[1] == sha256:
+        return
+    with store.db:
+        store.db.execute("INSERT INTO subtitle_events VALUES (?,?,?,?,?,?)",
+                         (asset, lang, event, utcnow().isoformat(), sha256, detail))
+
+
+def events(store: Store, asset: str, lang: str) -> list[tuple[str, str, str | None, str]]:
+    """(event, UTC ISO time, sha256, detail), oldest first."""
+    return store.db.execute("SELECT event, at, sha256, detail FROM subtitle_events WHERE asset=? AND lang=? "
+                            "ORDER BY at, rowid", (asset, lang)).fetchall()
+
+
+def store_human(store: Store, asset: str, lang: str, path: Path, route: str) -> Track:
+    """A person's file just put in place (an imported translation): 'edited', so no later generation
+    overwrites it and release stages wait for `approve`."""
+    track = get_track(store, asset, lang)
+    t = Track(asset, lang, path, "edited", track.generated_sha256 if track else None,
+              track.approved_sha256 if track else None, route)
+    _save(store, t)
+    return t
 
 
 def machine_status(lang: str) -> str:

@@ -27,6 +27,10 @@ NOT_CONFIGURED = ("no Bambara model configured: set [subtitles.bambara] route = 
                   "(NLLB-200 as CTranslate2); or write bm.srt by hand and approve it")
 
 
+NLLB_LICENCE = ("NLLB-200 weights are licensed CC-BY-NC 4.0 (non-commercial use only): check this series' "
+                "use is allowed, and have a person correct every draft")
+
+
 def sentences(cues: Sequence[Cue]) -> list[tuple[float, float, str]]:
     """French cues joined into sentences: (start, end, text). Translation works on whole sentences."""
     out: list[tuple[float, float, str]] = []
@@ -83,7 +87,7 @@ def bambara(cfg: Config, store: Store, episode: Episode, audio, french: list[Cue
         if not bm.speech_model:
             raise PipelineError("Bambara speech route chosen but [subtitles.bambara] speech_model is not set",
                                 hint="set speech_model to a Bambara fine-tuned Whisper (folder or .pt)")
-        if not bm.language_token:
+        if not bm.language_token and bm.speech_backend in ("faster-whisper", "openai-whisper", "transformers"):
             raise PipelineError("Bambara speech route needs the language token the model was fine-tuned with",
                                 hint="set [subtitles.bambara] language_token (e.g. \"fr\"; see the model's card)")
         from dataclasses import replace
@@ -99,7 +103,9 @@ def bambara(cfg: Config, store: Store, episode: Episode, audio, french: list[Cue
     if french is None:
         raise PipelineError("the Bambara translation route needs the French subtitles",
                             hint=f"run `webseries subtitles {episode.id} --lang fr,bm`")
-    translator = translator or NllbTranslator(bm.translation_model, bm.source_code, bm.target_code)
+    if translator is None:
+        log.warning("%s: bm: %s", episode.id, NLLB_LICENCE)
+        translator = NllbTranslator(bm.translation_model, bm.source_code, bm.target_code)
     log.info("%s: bm: translating %d French cues with %s", episode.id, len(french), translator.name)
     cues = translate_cues(french, translator, cfg, fps)
     return _write(cfg, store, episode.id, "bm", cues, "translation",

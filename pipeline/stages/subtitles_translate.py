@@ -1,0 +1,272 @@
+"""Bambara subtitles as translators make them: a timed template out, their file back in.
+
+No model here transcribes Bambara well (see DESIGN.md), so people write the Bambara. The
+template gives them one slot per stretch of speech — timing from voice-activity detection,
+matched to the French cues where there are some, never longer than the cue rules allow — with
+the French (and any machine draft) beside it. Import reads their SRT, CSV or XLSX back,
+whatever encoding the spreadsheet used, and stores it as a person's version: 'edited', never
+overwritten by a later generation, and not released until someone runs `approve`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.captions import files, review, sheets
+from pipeline.captions.bambara import lookalikes, normalise, reflow
+from pipeline.captions.lint import Violation, lint
+from pipeline.captions.rules import CueRules
+from pipeline.config import Config
+from pipeline.errors import PipelineError
+from pipeline.fsutil import atomic_write, sha256_file, write_text_atomic
+from pipeline.log import stage_logger
+from pipeline.models import Cue, Episode
+from pipeline.paths import subtitle_path
+from pipeline.store import Store, utcnow
+
+STAGE = "subtitles"
+FORMATS = ("srt", "csv", "xlsx")
+MIN_SLOT = 1.0   # speech left over between French cues shorter than this gets no slot of its own
+EPS = 0.0015
+log = stage_logger(STAGE)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: float
+    end: float
+    french: str      # the French said there ("" where no French cue covers that speech)
+    draft: str       # a machine (or earlier) Bambara text for that time, to correct
+
+
+@dataclass(frozen=True)
+class TemplateResult:
+    asset: str
+    lang: str
+    files: tuple[Path, ...]
+    slots: int
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    asset: str
+    lang: str
+    path: Path
+    cues: int
+    read_as: str                      # encoding or format the file was read with
+    flagged: tuple[str, ...]          # look-alike letters, "cue N: ..."
+    violations: tuple[Violation, ...]
+    backup: Path | None               # a person's earlier file, kept aside
+
+
+# ------------------------------------------------------------------ slots
+
+def _split(start: float, end: float, longest: float) -> list[tuple[float, float]]:
+    n = max(1, int((end - start - EPS) // longest) + 1)
+    step = (end - start) / n
+    return [(round(start + i * step, 3), round(start + (i + 1) * step, 3)) for i in range(n)]
+
+
+def _group(t0: float, t1: float, fine: list[tuple[float, float]], longest: float) -> list[tuple[float, float]]:
+    """Slots over [t0, t1] that end at pauses: consecutive short speech bursts (VAD with a fine
+    silence threshold) joined while the slot stays within `longest`; a burst longer than that is split."""
+    parts = [(max(a, t0), min(b, t1)) for a, b in fine if b > t0 and a < t1] or [(t0, t1)]
+    out: list[tuple[float, float]] = []
+    for a, b in parts:
+        if out and b - out[-1][0] <= longest:
+            out[-1] = (out[-1][0], b)
+        else:
+            out += _split(a, b, longest)
+    return [(round(a, 3), round(b, 3)) for a, b in out if b - a >= 0.2]
+
+
+def fine_regions(samples: object) -> list[tuple[float, float]]:
+    """Speech bursts separated by pauses of 0.2 s or more: where a slot may end."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from pipeline.asr import SAMPLE_RATE
+
+    spans = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=200, speech_pad_ms=100))
+    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+
+
+def _text(cue: Cue) -> str:
+    return " ".join(cue.lines).replace("\u00a0", " ")
+
+
+def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list[Cue],
+               rules: CueRules, fine: list[tuple[float, float]] | None = None) -> tuple[list[Slot], int]:
+    """(slots, French cues that fall on no speech). A French cue over speech becomes one slot with
+    its own timing; speech no French cue covers gets slots of its own, split to `max_duration`."""
+    max_duration = rules.max_duration
+    used: set[int] = set()
+    spans: list[tuple[float, float, str]] = []
+    for a, b in speech:
+        mine = [i for i, c in enumerate(french) if i not in used and c.end > a and c.start < b]
+        used.update(mine)
+        t = a
+        for i in mine:
+            c = french[i]
+            if c.start - t >= MIN_SLOT:
+                spans += [(s, e, "") for s, e in _group(t, c.start - 0.08, fine or [], max_duration)]
+            spans.append((c.start, c.end, _text(c)))
+            t = max(t, c.end + 0.08)
+        # A lone short burst gets a slot ("Awɔ!") unless the French heard nothing there: Silero also
+        # fires briefly where music starts, and with French cues present Whisper is a second opinion.
+        if b - t >= (MIN_SLOT if mine or french else 0.0):
+            spans += [(s, e, "") for s, e in _group(t, b, fine or [], max_duration)]
+    spans.sort()
+    for i in range(len(spans)):  # timing a translator can keep: the minimum shown time and gap
+        (s, e, fr) = spans[i]
+        nxt = spans[i + 1][0] - rules.min_gap if i + 1 < len(spans) else float("inf")
+        spans[i] = (s, round(min(max(e, s + rules.min_duration), max(nxt, s + 0.3)), 3), fr)
+
+    def draft_for(s: float, e: float) -> str:
+        return " ".join(_text(c) for c in draft if s - EPS <= (c.start + c.end) / 2 < e + EPS)
+
+    return [Slot(s, e, fr, draft_for(s, e)) for s, e, fr in spans], len(french) - len(used)
+
+
+# ------------------------------------------------------------------ template
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with atomic_write(path, "wb") as fh:
+        fh.write(data)
+
+
+def _write_once(store: Store, asset: str, path: Path, data: bytes) -> Path:
+    """Write a template file unless a translator has changed it since we wrote it (they sometimes
+    fill it in place): then leave theirs and write <name>.new.<ext> beside it."""
+    item = f"template:{path.name}"
+    record = store.output(STAGE, asset, item)
+    if path.is_file():
+        ours = record is not None and record.info.get("sha256") == sha256_file(path)
+        if not ours and path.read_bytes() != data:
+            path = review.new_path(path)
+    _write_bytes(path, data)
+    store.record_output(STAGE, asset, item, hashlib.sha256(data).hexdigest(), path,
+                        {"sha256": hashlib.sha256(data).hexdigest()})
+    return path
+
+
+def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
+             formats: tuple[str, ...] = ("srt", "csv")) -> TemplateResult:
+    from pipeline.asr.openai_whisper import speech_regions
+    from pipeline.media import ffmpeg
+    from pipeline.stages.subtitles import load_audio, rules_for
+
+    if lang == "fr":
+        raise PipelineError("a template is for translating the French: give another language",
+                            hint=f"webseries subtitles template {episode.id} --lang bm")
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise PipelineError(f"unknown template format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    ffmpeg.require_tools()
+    audio = load_audio(episode)
+    fps = ffmpeg.probe(episode.master).fps or 25.0
+    rules = rules_for(cfg, lang, fps)
+    notes = []
+    fr_path, draft_path = subtitle_path(cfg, episode.id, "fr"), subtitle_path(cfg, episode.id, lang)
+    french = files.read_srt(fr_path) if fr_path.is_file() else []
+    if not french:
+        notes.append(f"no French subtitles yet: slots from the voice only (run `webseries subtitles "
+                     f"{episode.id} --lang fr` to have the French beside them)")
+    route = cfg.subtitles.bambara.route_for(episode.id) if lang == "bm" else ""
+    if not draft_path.is_file() and route not in ("", "none"):  # a recogniser/translator is configured
+        from pipeline.stages.subtitles import subtitles
+
+        (made,) = subtitles(cfg, store, episode, ["bm"], show_progress=False)
+        notes.append(f"made a machine draft first ({made.route} route, {made.cues} cues)")
+    draft = files.read_srt(draft_path) if draft_path.is_file() else []
+    if draft:
+        notes.append(f"the {lang} text of {draft_path.name} is filled in beside the French, to correct")
+    speech = speech_regions(audio.samples)
+    if not speech:
+        raise PipelineError(f"{episode.id}: no speech found in {episode.master.name}: nothing to translate",
+                            hint="check the master's sound track has the voice")
+    slots, off_speech = make_slots(speech, french, draft, rules, fine_regions(audio.samples))
+    if off_speech:
+        notes.append(f"{off_speech} French cue(s) over no detected speech left out (check them in fr.srt)")
+    written = []
+    folder = subtitle_path(cfg, episode.id, lang).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [(n, s.start, s.end, s.french, s.draft) for n, s in enumerate(slots, 1)]
+    for fmt in formats:
+        if fmt == "srt":
+            cues = [Cue(s.start, s.end, tuple((s.draft or sheets.TODO).split("\n"))) for s in slots]
+            ref = [Cue(s.start, s.end, (s.french or "(pas de français ici)",)) for s in slots]
+            written.append(_write_once(store, episode.id, folder / f"{lang}.template.srt",
+                                       files.srt_text(cues).encode()))
+            written.append(_write_once(store, episode.id, folder / f"{lang}.reference-fr.srt",
+                                       files.srt_text(ref).encode()))
+        elif fmt == "csv":
+            data = b"\xef\xbb\xbf" + sheets.csv_text(rows).encode()  # BOM: spreadsheets then read UTF-8
+            written.append(_write_once(store, episode.id, folder / f"{lang}.template.csv", data))
+        else:
+            written.append(_write_once(store, episode.id, folder / f"{lang}.template.xlsx", sheets.xlsx_bytes(rows)))
+    for path in written:
+        if path.name.endswith((".new.srt", ".new.csv", ".new.xlsx")):
+            notes.append(f"{path.name.replace('.new', '')} was changed by someone: kept it, wrote {path.name}")
+    review.record_event(store, episode.id, lang, "template", None, ", ".join(p.name for p in written))
+    log.info("%s: %s: template with %d slots over %.0f s of speech: %s", episode.id, lang, len(slots),
+             sum(b - a for a, b in speech), ", ".join(p.name for p in written))
+    return TemplateResult(episode.id, lang, tuple(written), len(slots), tuple(notes))
+
+
+# ------------------------------------------------------------------ import
+
+def check_rows(rows: list[sheets.Row]) -> list[str]:
+    problems = []
+    for i, r in enumerate(rows):
+        if not r.text or r.text.strip() == sheets.TODO:
+            problems.append(f"{r.where}: the translation is empty (write it, or delete the row if nothing is said)")
+        if r.end <= r.start:
+            problems.append(f"{r.where}: ends at {sheets.timecode(r.end)}, not after its start "
+                            f"{sheets.timecode(r.start)}")
+        if i and r.start < rows[i - 1].end - EPS:
+            problems.append(f"{r.where}: starts at {sheets.timecode(r.start)}, before {rows[i - 1].where} ends "
+                            f"({sheets.timecode(rows[i - 1].end)})")
+    return problems
+
+
+def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path, fps: float = 25.0) -> ImportResult:
+    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing."""
+    from pipeline.stages.subtitles import rules_for
+
+    rows, read_as, problems = sheets.read_rows(source)
+    problems += check_rows(rows)
+    if not rows and not problems:
+        problems.append("no subtitles in it")
+    if problems:
+        shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
+        raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
+                            hint="fix these rows in the file and import it again")
+    rules = rules_for(cfg, lang, fps)
+    cues, flagged = [], []
+    for n, r in enumerate(rows, 1):
+        text = normalise(r.text)
+        flagged += [f"cue {n} ({r.where}): {f}" for f in lookalikes(text)]
+        cues.append(Cue(round(r.start, 3), round(r.end, 3), reflow(text, rules)))
+    target = subtitle_path(cfg, asset, lang)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = files.srt_text(cues)
+    backup = None
+    track = review.get_track(store, asset, lang)
+    if target.is_file() and target.read_text(encoding="utf-8", errors="replace") != text:
+        status = review.current_status(track) if track else "edited"
+        if status in ("edited", "approved"):  # a person's file: keep it aside, never lose it
+            stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+            backup = target.with_name(f"{target.stem}.before-import-{stamp}.srt")
+            _write_bytes(backup, target.read_bytes())
+    write_text_atomic(target, text)
+    files.write_vtt(target.with_suffix(".vtt"), cues)
+    review.store_human(store, asset, lang, target, "import")
+    review.record_event(store, asset, lang, "imported", sha256_file(target), f"{source.name} ({read_as})")
+    violations = tuple(lint(cues, rules))
+    log.info("%s: %s: imported %d cues from %s (read as %s)%s%s", asset, lang, len(cues), source.name, read_as,
+             f"; {len(flagged)} letter(s) to check" if flagged else "",
+             f"; lint: {len(violations)} problem(s)" if violations else "; lint clean")
+    return ImportResult(asset, lang, target, len(cues), read_as, tuple(flagged), violations, backup)
