@@ -110,3 +110,19 @@ def test_guards_drop_phantoms_and_non_speech_but_keep_real_speech() -> None:
     kept, dropped = guards.filter_segments(segs, s)
     assert [k.text for k in kept] == ["Merci et à bientôt.", "Chaque citoyen peut participer."]
     assert len(dropped) == 4 and "phantom" in dropped[0] and "no speech" in dropped[2]
+
+
+def test_tiny_model_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """The stage tests rely on the tiny model's output: it must not depend on the process (it
+    did, through openai-whisper's uninitialised decoder positional embedding)."""
+    import hashlib
+    import os
+    import sys
+
+    digests = set()
+    for seed in ("1", "2"):
+        code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parents[1])!r}); import tiny_whisper; "
+                f"from pathlib import Path; tiny_whisper.save_ct2(Path({str(tmp_path / seed)!r}))")
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        digests.add(hashlib.sha256((tmp_path / seed / "model.bin").read_bytes()).hexdigest())
+    assert len(digests) == 1
