@@ -17,7 +17,6 @@ import re
 import sys
 import tempfile
 import time
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.asr import AsrSettings, make_transcriber  # noqa: E402  (sets OpenMP waiting first)
 from pipeline.asr.guards import DEFAULT_PHANTOMS_FR  # noqa: E402
+from pipeline.asr.score import norm_words, wer  # noqa: E402
 from pipeline.captions.rules import CueRules  # noqa: E402
 from pipeline.captions.segment import make_cues  # noqa: E402
 from pipeline.media.synth import NARRATION, SAMPLE_STRETCHES, make_sample_master  # noqa: E402
@@ -39,13 +39,6 @@ BACKENDS = {
     "openai-whisper": AsrSettings(backend="openai-whisper", phantom_phrases=DEFAULT_PHANTOMS_FR),
 }
 SPLIT = 40.0  # seconds: the first paragraph is spoken before it, the second after (SAMPLE_STRETCHES)
-
-
-def norm_words(text: str) -> list[str]:
-    """French words for WER: case, punctuation, apostrophes (l'affaire -> l affaire) and hyphens
-    do not count; accents do (électorale vs electoral is a spelling error a viewer sees)."""
-    text = unicodedata.normalize("NFC", text.casefold()).replace("\u2019", "'").replace("œ", "oe")
-    return re.sub(r"[^\w']+|'|_", " ", text).split()
 
 
 def sentences() -> list[str]:
@@ -65,16 +58,6 @@ def sentence_audio(tmp: Path) -> list:
         wav = ffmpeg.extract_speech_audio(tmp / f"s{i}.wav", tmp / f"s{i}.16k.wav")
         out.append(np.frombuffer(wav.read_bytes()[44:], dtype="<i2").astype(np.float32) / 32768.0)
     return out
-
-
-def wer(ref: list[str], hyp: list[str]) -> float:
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from pipeline.asr.guards import DEFAULT_PHANTOMS_FR
 from pipeline.errors import PipelineError
 from pipeline.media.synth import speak
 
-LOOSE = {"no_speech_threshold": 1.0, "log_prob_threshold": -100.0, "compression_ratio_threshold": 1000.0,
+LOOSE = {"no_speech_threshold": 1.0, "log_prob_threshold": -100.0, "compression_ratio_threshold": 1000.0, "no_repeat_ngram": 0,
          "beam_size": 1, "compute_type": "float32"}  # int8 ties on tiny random weights
 
 
