@@ -151,6 +151,7 @@ class SubtitlesConfig:
     no_speech_threshold: float
     log_prob_threshold: float
     compression_ratio_threshold: float
+    no_repeat_ngram: int
     phantom_phrases: tuple[str, ...]
     bambara: BambaraConfig
     burn: BurnConfig
@@ -421,6 +422,7 @@ def _subtitles(r: Reader) -> SubtitlesConfig:
         no_speech_threshold=r.float("no_speech_threshold", 0.6, lo=0, hi=1),
         log_prob_threshold=r.float("log_prob_threshold", -1.0, hi=0),
         compression_ratio_threshold=r.float("compression_ratio_threshold", 2.4, lo=1),
+        no_repeat_ngram=r.int("no_repeat_ngram", 6, lo=0),
         phantom_phrases=tuple(r.str_list("phantom_phrases", list(DEFAULT_PHANTOMS_FR)) or ()),
         bambara=bambara, burn=burn)
     r.check_unknown()

@@ -69,6 +69,7 @@ class AsrSettings:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    no_repeat_ngram: int = 6      # faster-whisper: see faster.py (beam search looped on the sample)
     phantom_phrases: tuple[str, ...] = ()
 
 

@@ -1,8 +1,8 @@
 """openai-whisper: the client's named package, and the format of many fine-tuned checkpoints.
 
 Greedy fp32 decoding (beam 5 is ~30x slower here), word timestamps from the alignment heads,
-and the same Silero voice-activity gate as faster-whisper: only speech regions are decoded
-(`clip_timestamps`), so music and silence never reach the model.
+behind the shared voice-activity gate (pipeline.asr.vad: each speech stretch decoded alone, so
+music and silence never reach the model), and the temperature fallback ending as in faster-whisper.
 """
 
 from __future__ import annotations
@@ -10,20 +10,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pipeline.asr import SAMPLE_RATE, AsrSettings, Segment, Transcript, Word, guards, resolve
+from pipeline.asr import SAMPLE_RATE, AsrSettings, Segment, Transcript, Word, guards, resolve, vad
+from pipeline.asr.vad import speech_regions  # noqa: F401  (other modules import it from here)
 from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:
     import numpy as np
 
 
+TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
-def speech_regions(audio: np.ndarray) -> list[tuple[float, float]]:
-    """Seconds of speech found by Silero VAD (the model faster-whisper ships, run on onnxruntime)."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    spans = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500, speech_pad_ms=200))
-    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+class BestOfFallback:
+    """Wraps `model.decode` for one transcribe call so the temperature fallback ends like
+    faster-whisper's. openai-whisper keeps the LAST try when every temperature fails its checks:
+    the sample at 1.0, which is noise (on the sample episode all 10 segments came out as
+    garbage at log-prob -3.6/-4.6 and the guards rightly dropped them). faster-whisper keeps the
+    try with the best average log-probability among those that do not repeat themselves."""
+
+    def __init__(self, decode: Callable, settings: AsrSettings, temperatures: tuple[float, ...] = TEMPERATURES) -> None:
+        self.decode, self.s, self.temperatures = decode, settings, temperatures
+        self.tries: list = []
+
+    def fails(self, r: object) -> bool:
+        """openai-whisper's own test for moving on to the next temperature."""
+        s = self.s
+        silence = r.no_speech_prob > s.no_speech_threshold and r.avg_logprob < s.log_prob_threshold  # type: ignore[attr-defined]
+        unsure = r.compression_ratio > s.compression_ratio_threshold or r.avg_logprob < s.log_prob_threshold  # type: ignore[attr-defined]
+        return unsure and not silence
+
+    def __call__(self, segment: object, options: object) -> object:
+        t = options.temperature  # type: ignore[attr-defined]
+        if t == self.temperatures[0]:
+            self.tries = []
+        result = self.decode(segment, options)
+        self.tries.append(result)
+        if t != self.temperatures[-1] or len(self.tries) < 2 or not self.fails(result):
+            return result
+        fluent = [r for r in self.tries if r.compression_ratio <= self.s.compression_ratio_threshold] or self.tries
+        return max(fluent, key=lambda r: r.avg_logprob)
 
 
 class OpenAIWhisper:
@@ -49,26 +74,31 @@ class OpenAIWhisper:
                 mask[layer, head] = True
             self.model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
 
+    def _decode(self, audio: np.ndarray, token: str) -> list[Segment]:
+        s = self.settings
+        self.model.decode = BestOfFallback(type(self.model).decode.__get__(self.model), s)
+        try:
+            result = self.model.transcribe(
+                audio, language=token, task="transcribe", word_timestamps=True, fp16=self.device == "cuda",
+                temperature=TEMPERATURES, no_speech_threshold=s.no_speech_threshold,
+                logprob_threshold=s.log_prob_threshold, compression_ratio_threshold=s.compression_ratio_threshold,
+                condition_on_previous_text=False, verbose=None)
+        finally:
+            del self.model.decode
+        return [Segment(float(seg["start"]), float(seg["end"]), seg["text"].strip(),
+                        tuple(Word(w["word"].strip(), float(w["start"]), float(w["end"]),
+                                   float(w.get("probability", 1.0)))
+                              for w in seg.get("words", ()) if w["word"].strip()),
+                        seg["avg_logprob"], seg["no_speech_prob"], seg["compression_ratio"])
+                for seg in result["segments"]]
+
     def transcribe(self, audio: np.ndarray, language: str,
                    progress: Callable[[float], None] | None = None) -> Transcript:
-        s = self.settings
-        token = s.language_token or language
+        token = self.settings.language_token or language
         resolve.check_language(token)
         duration = len(audio) / SAMPLE_RATE
-        clips = speech_regions(audio) if s.vad else [(0.0, duration)]
-        if not clips:
+        raw = vad.decode_regions(audio, self.settings.vad, lambda piece: self._decode(piece, token), progress)
+        if raw is None:
             return Transcript(language, (), duration, ("no speech found by voice-activity detection",))
-        result = self.model.transcribe(
-            audio, language=token, task="transcribe", word_timestamps=True, fp16=self.device == "cuda",
-            temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0), no_speech_threshold=s.no_speech_threshold,
-            logprob_threshold=s.log_prob_threshold, compression_ratio_threshold=s.compression_ratio_threshold,
-            condition_on_previous_text=False, clip_timestamps=[t for c in clips for t in c], verbose=None)
-        raw = [Segment(float(seg["start"]), float(seg["end"]), seg["text"].strip(),
-                       tuple(Word(w["word"].strip(), float(w["start"]), float(w["end"]), float(w.get("probability", 1.0)))
-                             for w in seg.get("words", ()) if w["word"].strip()),
-                       seg["avg_logprob"], seg["no_speech_prob"], seg["compression_ratio"])
-               for seg in result["segments"]]
-        if progress:
-            progress(duration)
-        kept, dropped = guards.filter_segments(raw, s)
+        kept, dropped = guards.filter_segments(raw, self.settings)
         return Transcript(language, tuple(kept), duration, tuple(dropped))

@@ -28,7 +28,7 @@ from pipeline.paths import subtitle_path
 from pipeline.store import Store
 
 STAGE = "subtitles"
-RECIPE = 1  # bump when recognition or segmentation changes meaning, so cached words are redone
+RECIPE = 2  # bump when recognition or segmentation changes meaning, so cached words are redone
 log = stage_logger(STAGE)
 
 
@@ -62,6 +62,7 @@ def asr_settings(cfg: Config, lang: str) -> AsrSettings:
                        compute_type=s.compute_type, beam_size=s.beam_size, vad=s.vad,
                        no_speech_threshold=s.no_speech_threshold, log_prob_threshold=s.log_prob_threshold,
                        compression_ratio_threshold=s.compression_ratio_threshold,
+                       no_repeat_ngram=s.no_repeat_ngram,
                        phantom_phrases=s.phantom_phrases if lang == "fr" else ())
 
 

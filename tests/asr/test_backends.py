@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import asdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from pipeline.asr.guards import DEFAULT_PHANTOMS_FR
 from pipeline.errors import PipelineError
 from pipeline.media.synth import speak
 
-LOOSE = {"no_speech_threshold": 1.0, "log_prob_threshold": -100.0, "compression_ratio_threshold": 1000.0,
+LOOSE = {"no_speech_threshold": 1.0, "log_prob_threshold": -100.0, "compression_ratio_threshold": 1000.0, "no_repeat_ngram": 0,
          "beam_size": 1, "compute_type": "float32"}  # int8 ties on tiny random weights
 
 
@@ -110,3 +111,59 @@ def test_guards_drop_phantoms_and_non_speech_but_keep_real_speech() -> None:
     kept, dropped = guards.filter_segments(segs, s)
     assert [k.text for k in kept] == ["Merci et à bientôt.", "Chaque citoyen peut participer."]
     assert len(dropped) == 4 and "phantom" in dropped[0] and "no speech" in dropped[2]
+
+
+def test_tiny_model_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """The stage tests rely on the tiny model's output: it must not depend on the process (it
+    did, through openai-whisper's uninitialised decoder positional embedding)."""
+    import hashlib
+    import os
+    import sys
+
+    digests = set()
+    for seed in ("1", "2"):
+        code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parents[1])!r}); import tiny_whisper; "
+                f"from pathlib import Path; tiny_whisper.save_ct2(Path({str(tmp_path / seed)!r}))")
+        subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        digests.add(hashlib.sha256((tmp_path / seed / "model.bin").read_bytes()).hexdigest())
+    assert len(digests) == 1
+
+
+def test_words_are_on_the_tracks_clock_after_the_voice_gate(tiny_ct2: Path, speech: np.ndarray) -> None:
+    """Each speech stretch is decoded alone (pipeline.asr.vad): its words must be shifted back to
+    where the stretch is in the track, not start at 0."""
+    lead = 4.0
+    audio = np.concatenate([np.zeros(int(16000 * lead), np.float32), speech])
+    t = make_transcriber(AsrSettings(backend="faster-whisper", model=str(tiny_ct2), **{**LOOSE}))
+    result = t.transcribe(audio, "fr")
+    assert result.words and result.words[0].start >= lead - 0.5
+    assert result.words[-1].end <= result.duration + 0.01
+
+
+def test_no_speech_at_all_is_said_not_decoded(tiny_ct2: Path) -> None:
+    t = make_transcriber(AsrSettings(backend="faster-whisper", model=str(tiny_ct2), **LOOSE))
+    result = t.transcribe(np.zeros(16000 * 3, np.float32), "fr")
+    assert result.words == () and "voice-activity" in result.dropped[0]
+
+
+def _try(t: float, logprob: float, ratio: float = 1.2, no_speech: float = 0.1) -> SimpleNamespace:
+    return SimpleNamespace(temperature=t, avg_logprob=logprob, compression_ratio=ratio, no_speech_prob=no_speech)
+
+
+def test_fallback_keeps_the_best_try_not_the_last() -> None:
+    """openai-whisper would keep the try at temperature 1.0; we keep the most likely one that
+    does not repeat itself, as faster-whisper does."""
+    from pipeline.asr.openai_whisper import TEMPERATURES, BestOfFallback
+
+    tries = {0.0: _try(0.0, -0.3, ratio=3.1), 0.2: _try(0.2, -1.2), 0.4: _try(0.4, -1.6), 0.6: _try(0.6, -2.0),
+             0.8: _try(0.8, -2.9), 1.0: _try(1.0, -4.5)}
+    wrapped = BestOfFallback(lambda _seg, opt: tries[opt.temperature], AsrSettings())
+    got = [wrapped(None, SimpleNamespace(temperature=t)) for t in TEMPERATURES]
+    assert got[-1] is tries[0.2] and got[:-1] == [tries[t] for t in TEMPERATURES[:-1]]
+    # the next window starts afresh, and a last try that passes is kept as it is
+    tries[1.0] = _try(1.0, -0.8)
+    got = [wrapped(None, SimpleNamespace(temperature=t)) for t in TEMPERATURES]
+    assert got[-1] is tries[1.0]
+    # every try repeats itself: the most likely one all the same
+    tries.update({t: _try(t, -1.5 - t, ratio=3.0) for t in TEMPERATURES})
+    assert [wrapped(None, SimpleNamespace(temperature=t)) for t in TEMPERATURES][-1] is tries[0.0]

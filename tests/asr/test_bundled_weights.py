@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pipeline.asr import AsrSettings, ct2, make_transcriber, weights
-from pipeline.media.synth import speak
+from pipeline.asr.guards import DEFAULT_PHANTOMS_FR
+from pipeline.asr.score import norm_words, wer
+from pipeline.media.synth import NARRATION, SAMPLE_STRETCHES, speak
+from pipeline.models import Episode, LangText
 
 pytestmark = pytest.mark.heavy
 
@@ -55,8 +59,51 @@ def test_real_french_words_only_where_speech_is(backend: str, french: np.ndarray
     words = result.words
     speech_end = len(french) / 16000 - 6
     assert all(3.5 <= w.start and w.end <= speech_end + 1.0 for w in words)  # nothing on the silences
-    if backend == "faster-whisper":  # beam 5; openai-whisper greedy often falls back to noise, dropped by guards
-        text = " ".join(w.text for w in words).lower()
-        assert "commune" in text or "citoyen" in text
-    else:
-        assert words or result.dropped
+    text = " ".join(w.text for w in words).lower()
+    assert "commune" in text or "citoyen" in text
+
+
+# ---- the sample episode (72 s: narration, music, silence), as the stage hears it
+
+@pytest.fixture(scope="module")
+def sample_audio(sample_master: Path) -> np.ndarray:
+    from pipeline.stages.subtitles import load_audio
+
+    ep = Episode("ep00-sample", 0, LangText("s"), LangText(""), ("fr",), sample_master, sample_master.parent)
+    return load_audio(ep).samples
+
+
+# Measured: faster-whisper int8 beam 5 72.4 %, openai-whisper fp32 greedy 74.7 % (before the fixes:
+# 73.6-86.2 % varying from run to run, and 100 %: no words at all). base on espeak-ng French is
+# poor (the second paragraph alone is 116 % from the raw espeak WAV); the bound catches a return
+# of either failure.
+WER_BOUND = 0.82
+
+
+@pytest.mark.parametrize("backend", ["faster-whisper", "openai-whisper"])
+def test_sample_narration_recognised_and_nothing_on_music_or_silence(backend: str, sample_audio: np.ndarray) -> None:
+    result = make_transcriber(AsrSettings(backend=backend, phantom_phrases=DEFAULT_PHANTOMS_FR)).transcribe(
+        sample_audio, "fr")
+    hyp = norm_words(" ".join(w.text for w in result.words))
+    assert wer(norm_words(" ".join(NARRATION)), hyp) <= WER_BOUND, hyp
+    quiet = [s for s in SAMPLE_STRETCHES if s.kind != "speech"]
+    on_quiet = [w for w in result.words if any(min(w.end, q.end) - max(w.start, q.start) > 0.1 for q in quiet)]
+    assert on_quiet == []
+
+
+def test_both_backends_give_the_same_words_from_the_same_weights(sample_audio: np.ndarray) -> None:
+    """Same weights, same decoding (fp32 greedy), same voice gate: same words. This broke when
+    openai-whisper decoded clip windows of the whole track (all its segments became noise)."""
+    fw = make_transcriber(AsrSettings(beam_size=1, compute_type="float32")).transcribe(sample_audio, "fr")
+    ow = make_transcriber(AsrSettings(backend="openai-whisper")).transcribe(sample_audio, "fr")
+    assert [w.text for w in fw.words] == [w.text for w in ow.words]
+    assert len(fw.words) > 40
+    starts = np.array([w.start for w in fw.words]) - np.array([w.start for w in ow.words])
+    assert np.abs(starts).max() < 0.5  # two alignment implementations: close, not identical
+
+
+def test_default_backend_gives_the_same_words_every_run(sample_audio: np.ndarray) -> None:
+    """Beam search looped on this stretch and the temperature fallback sampled at random."""
+    t = make_transcriber(AsrSettings())
+    first, again = (tuple(w.text for w in t.transcribe(sample_audio[: 16000 * 20], "fr").words) for _ in range(2))
+    assert first and first == again
