@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from pipeline.media import ffmpeg
-from pipeline.media.synth import SAMPLE_DURATION, make_test_video
+from pipeline.media.synth import SAMPLE_DURATION
 from pipeline.paths import renditions_dir
-from tests.conftest import ROOT, Project, make_project
+from tests.conftest import Project, make_project
 from tests.mediacheck import keyframe_times, moov_before_mdat, rate, streams
 
 FRAME = 1 / 25

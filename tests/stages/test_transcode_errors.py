@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from pipeline.paths import renditions_dir
 from tests.conftest import ROOT
@@ -64,8 +63,6 @@ def test_unknown_episode(project):
 
 def test_unwritable_output_folder(project):
     (project.root / "blocked").write_text("a file where the build folder should be")
-    with open(project.config_path, "a") as fh:
-        fh.write("")
     text = project.config_path.read_text().replace('build_dir = "build"', 'build_dir = "blocked/build"')
     project.config_path.write_text(text)
     done = project.run_process("transcode", "ep00-sample")
