@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pipeline.asr import SAMPLE_RATE, AsrSettings, Segment, Transcript, Word, guards, resolve, vad
+from pipeline.asr import AsrSettings, Segment, Transcript, Word, resolve, vad
 from pipeline.asr.vad import speech_regions  # noqa: F401  (other modules import it from here)
 from pipeline.errors import PipelineError
 
@@ -94,11 +94,4 @@ class OpenAIWhisper:
 
     def transcribe(self, audio: np.ndarray, language: str,
                    progress: Callable[[float], None] | None = None) -> Transcript:
-        token = self.settings.language_token or language
-        resolve.check_language(token)
-        duration = len(audio) / SAMPLE_RATE
-        raw = vad.decode_regions(audio, self.settings.vad, lambda piece: self._decode(piece, token), progress)
-        if raw is None:
-            return Transcript(language, (), duration, ("no speech found by voice-activity detection",))
-        kept, dropped = guards.filter_segments(raw, self.settings)
-        return Transcript(language, tuple(kept), duration, tuple(dropped))
+        return vad.transcribe_speech(audio, language, self.settings, self._decode, progress)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from pipeline.asr import SAMPLE_RATE, Segment
+from pipeline.asr import SAMPLE_RATE, AsrSettings, Segment, Transcript
 
 if TYPE_CHECKING:
     import numpy as np
@@ -56,3 +56,20 @@ def decode_regions(audio: np.ndarray, use_vad: bool, decode: Callable[[np.ndarra
         if progress:
             progress(end)
     return out
+
+
+def transcribe_speech(audio: np.ndarray, language: str, settings: AsrSettings,
+                      decode: Callable[[np.ndarray, str], list[Segment]],
+                      progress: Callable[[float], None] | None = None) -> Transcript:
+    """What every backend does around its own decoder: gate by voice activity, decode each
+    stretch with the language token, then drop what the hallucination guards reject."""
+    from pipeline.asr import guards, resolve
+
+    token = settings.language_token or language
+    resolve.check_language(token)
+    duration = len(audio) / SAMPLE_RATE
+    raw = decode_regions(audio, settings.vad, lambda piece: decode(piece, token), progress)
+    if raw is None:
+        return Transcript(language, (), duration, ("no speech found by voice-activity detection",))
+    kept, dropped = guards.filter_segments(raw, settings)
+    return Transcript(language, tuple(kept), duration, tuple(dropped))
