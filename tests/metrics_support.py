@@ -3,15 +3,14 @@ and the same videos held by the emulator, published some days ago, so analytics 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from publish_support import PublishProject, publish_project, trust_tokens
+from publish_support import PublishProject, emulator, publish_project  # noqa: F401 - emulator: the same fixture
 
 from pipeline.metrics.demo import season_assets, seed_season
-from pipeline.platforms.emulator import Emulator, running
+from pipeline.platforms.emulator import Emulator
 from pipeline.store import Store
 
 
@@ -44,13 +43,6 @@ def seed(pp: PublishProject, emu: Emulator, names: list[str], days_ago: int = 12
     """Ledger rows (state published, remote ids) and the matching videos on the emulator."""
     with Store(pp.cfg.project.database) as store:
         return [Seeded(*row) for row in seed_season(store, emu, names, days_ago, platforms, state)]
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    with running() as emu:
-        trust_tokens(emu)
-        yield emu
 
 
 @pytest.fixture

@@ -52,6 +52,19 @@ class Faults:
             return at
         return None
 
+    def deliver(self, upload: dict, offset: int, data: bytes, whole_chunk: bool = False) -> None:
+        """Append `data` (arriving at byte `offset`) to upload["data"], unless a drop is due in it.
+
+        On a drop the connection is lost: with drop_commits the server keeps the bytes before the
+        drop point (or, for `whole_chunk` protocols, the chunk itself: only the answer is lost).
+        """
+        drop = self.take_drop(offset, offset + len(data))
+        if drop is not None:
+            if self.drop_commits:
+                upload["data"] += data if whole_chunk else data[:drop - offset]
+            raise DropConnection
+        upload["data"] += data
+
 
 @dataclass
 class Request:

@@ -15,7 +15,7 @@ import re
 import time
 from urllib.parse import parse_qs
 
-from pipeline.platforms.emulator import DropConnection, Emulator, Request, Response, Route
+from pipeline.platforms.emulator import Emulator, Request, Response, Route
 
 THROTTLE_MESSAGES = {
     4: "Application request limit reached",
@@ -123,12 +123,7 @@ def _transfer(emu: Emulator, page: str, fields: dict, files: dict) -> Response:
                      1363037, data=_offsets(emu, sess))
     if not chunk or have + len(chunk) > sess["size"]:
         return error(100, "(#100) video_file_chunk is empty or past file_size", 1363019)
-    drop = emu.faults.take_drop(have, have + len(chunk))
-    if drop is not None:
-        if emu.faults.drop_commits:  # the chunk arrived whole; only the answer is lost
-            sess["data"] += chunk
-        raise DropConnection
-    sess["data"] += chunk
+    emu.faults.deliver(sess, have, chunk, whole_chunk=True)  # a Graph chunk arrives whole or not at all
     if len(sess["data"]) >= sess["size"]:
         return Response(200, {"start_offset": str(sess["size"]), "end_offset": str(sess["size"])})
     return Response(200, _offsets(emu, sess))
@@ -252,12 +247,7 @@ def rupload(emu: Emulator, req: Request, m: re.Match) -> Response:
     offset, data = int(req.headers.get("offset", 0)), req.body
     if offset != len(v["data"]):
         return error(6000, f"offset {offset} does not match the {len(v['data'])} bytes received", 1363037)
-    drop = emu.faults.take_drop(offset, offset + len(data))
-    if drop is not None:
-        if emu.faults.drop_commits:
-            v["data"] += data[:drop - offset]
-        raise DropConnection
-    v["data"] += data
+    emu.faults.deliver(v, offset, data)
     return Response(200, {"success": True})
 
 

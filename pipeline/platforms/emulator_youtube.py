@@ -10,7 +10,7 @@ import email.parser
 import re
 from datetime import UTC, datetime
 
-from pipeline.platforms.emulator import DropConnection, Emulator, Request, Response, Route
+from pipeline.platforms.emulator import Emulator, Request, Response, Route
 
 COSTS = {"videos.insert": 1600, "captions.insert": 400, "thumbnails.set": 50, "playlistItems.insert": 50,
          "list": 1}
@@ -109,12 +109,7 @@ def upload_put(emu: Emulator, req: Request, m: re.Match) -> Response:
         start, data = int(rng.group(1)), req.body
         if start <= have < start + len(data):
             data = data[have - start:]
-            drop = emu.faults.take_drop(have, have + len(data))
-            if drop is not None:
-                if emu.faults.drop_commits:
-                    sess["data"] += data[:drop - have]
-                raise DropConnection
-            sess["data"] += data
+            emu.faults.deliver(sess, have, data)
     have = len(sess["data"])
     if sess["size"] >= 0 and have >= sess["size"]:
         return _finish(emu, sess, req)
