@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -61,3 +62,8 @@ def write_text_atomic(final: Path, text: str) -> None:
 def sha256_file(path: Path) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def fingerprint(parts: dict) -> str:
+    """SHA-256 of the inputs and settings that make an output (reruns skip work whose print is unchanged)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

@@ -9,7 +9,6 @@ The trailer is built from the same material in pipeline/clips/trailer.py.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -22,7 +21,7 @@ from pipeline.clips.cards import FONT_BOLD
 from pipeline.clips.select import Analysis, Cue, Segment
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
-from pipeline.fsutil import remove_stale_temps, temp_path_for, write_text_atomic
+from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for, write_text_atomic
 from pipeline.log import progress_bar, stage_logger
 from pipeline.media import ffmpeg, plan
 from pipeline.models import Episode, MediaInfo
@@ -177,10 +176,6 @@ def variant_sizes(info: MediaInfo, name: str) -> tuple[int, int, int, int]:
         w = plan.even(h * 16 / 9)
     fw, fh = plan.fit_inside(info.width, info.height, w, h)
     return w, h, fw, fh
-
-
-def fingerprint(parts: dict) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def check_sync(path: Path, rate: Fraction) -> None:

@@ -21,7 +21,7 @@ from pipeline.captions.rules import CueRules, for_audience
 from pipeline.captions.segment import make_cues
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
-from pipeline.fsutil import write_text_atomic
+from pipeline.fsutil import fingerprint, write_text_atomic
 from pipeline.log import progress_bar, stage_logger
 from pipeline.models import Cue, Episode
 from pipeline.paths import subtitle_path
@@ -73,12 +73,6 @@ def _model_identity(model: str) -> str:
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         return json.dumps([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.is_file()])
     return model
-
-
-def fingerprint(audio_sha: str, settings: AsrSettings, lang: str) -> str:
-    data = {"audio": audio_sha, "asr": asdict(settings), "model": _model_identity(settings.model),
-            "lang": lang, "recipe": RECIPE}
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def work_dir(cfg: Config, episode: str) -> Path:
@@ -137,7 +131,8 @@ def recognise(cfg: Config, store: Store, episode: Episode, audio: Audio, lang: s
     from pipeline.asr import make_transcriber
 
     item = f"{lang}.words"
-    fp = fingerprint(audio.sha256, settings, lang)
+    fp = fingerprint({"audio": audio.sha256, "asr": asdict(settings), "model": _model_identity(settings.model),
+                      "lang": lang, "recipe": RECIPE})
     path = _words_path(cfg, episode.id, lang)
     record = store.output(STAGE, episode.id, item)
     if not force and record and record.still_valid(fp):

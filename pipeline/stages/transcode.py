@@ -7,8 +7,6 @@ renamed when ffmpeg has finished, and a rerun with the same master and settings 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -16,7 +14,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
-from pipeline.fsutil import remove_stale_temps, temp_path_for
+from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for
 from pipeline.log import progress_bar, stage_logger
 from pipeline.media import ffmpeg, plan
 from pipeline.media.ffmpeg import F, BlurFill, Chain
@@ -47,12 +45,6 @@ def select_profiles(cfg: Config, names: list[str] | None) -> list[Profile]:
     return [cfg.transcode.profiles[n] for n in dict.fromkeys(chosen)]
 
 
-def fingerprint(master_digest: str, profile: Profile) -> str:
-    settings = json.dumps({"master": master_digest, "profile": asdict(profile), "recipe": RECIPE,
-                           "ffmpeg": ffmpeg.version()}, sort_keys=True, default=str)
-    return hashlib.sha256(settings.encode()).hexdigest()
-
-
 def _writable_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -78,7 +70,8 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
         log.info("%s: removed %s left by an interrupted run", episode.id, stale.name)
 
     digest = store.file_digest(episode.master)
-    prints = {p.name: fingerprint(digest, p) for p in profiles}
+    prints = {p.name: fingerprint({"master": digest, "profile": asdict(p), "recipe": RECIPE, "ffmpeg": ffmpeg.version()})
+              for p in profiles}
     results: dict[str, Rendition] = {}
     todo = []
     for p in profiles:
