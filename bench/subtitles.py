@@ -27,14 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.asr import AsrSettings, make_transcriber  # noqa: E402  (sets OpenMP waiting first)
+from pipeline.asr.audio import load_audio  # noqa: E402  (pipeline.asr sets OpenMP waiting first)
+from pipeline.asr.backends import make_transcriber  # noqa: E402
+from pipeline.asr.base import AsrSettings  # noqa: E402
 from pipeline.asr.guards import DEFAULT_PHANTOMS_FR  # noqa: E402
 from pipeline.asr.score import norm_words, wer  # noqa: E402
 from pipeline.captions.rules import CueRules  # noqa: E402
 from pipeline.captions.segment import make_cues  # noqa: E402
 from pipeline.media.synth import NARRATION, SAMPLE_STRETCHES, make_sample_master  # noqa: E402
 from pipeline.models import Episode, LangText  # noqa: E402
-from pipeline.stages.subtitles import load_audio  # noqa: E402
 
 BACKENDS = {
     "faster-whisper": AsrSettings(backend="faster-whisper", phantom_phrases=DEFAULT_PHANTOMS_FR),

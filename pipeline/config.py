@@ -365,16 +365,15 @@ def _clips(r: Reader, transcode: TranscodeConfig) -> ClipsConfig:
 
 # ---- subtitles
 
-BM_EXTRA_BACKENDS = ("transformers", "mms", "nemo")  # pipeline.asr.extra: when their packages are installed
 RULE_KEYS = {"max_line": int, "max_lines": int, "max_cps": float, "min_duration": float, "max_duration": float,
              "min_gap_frames": int, "max_pause": float, "french_typography": bool}
 
 
 def _subtitles(r: Reader) -> SubtitlesConfig:
+    from pipeline.asr.backends import BACKENDS, WHISPER
     from pipeline.asr.guards import DEFAULT_PHANTOMS_FR
     from pipeline.captions.rules import AUDIENCES
 
-    backends = ("faster-whisper", "openai-whisper")
     models = r.table("models")
     model_map = {lang: models.str(lang) for lang in models.data}
     rules_t = r.table("rules")
@@ -400,7 +399,7 @@ def _subtitles(r: Reader) -> SubtitlesConfig:
     bambara = BambaraConfig(
         route=bm.str("route", "", choices=routes), episodes={k: eps.str(k, choices=routes) for k in eps.data},
         speech_model=bm.str("speech_model", ""), speech_backend=bm.str("speech_backend", "faster-whisper",
-                                                                     choices=(*backends, *BM_EXTRA_BACKENDS)),
+                                                                     choices=tuple(BACKENDS)),
         language_token=bm.str("language_token", ""), translation_model=bm.str("translation_model", ""),
         source_code=bm.str("source_code", "fra_Latn"), target_code=bm.str("target_code", "bam_Latn"))
     bm.check_unknown()
@@ -414,7 +413,7 @@ def _subtitles(r: Reader) -> SubtitlesConfig:
     b.check_unknown()
     cfg = SubtitlesConfig(
         languages=tuple(r.str_list("languages", ["fr", "bm"]) or ()),
-        backend=r.str("backend", "faster-whisper", choices=backends),
+        backend=r.str("backend", "faster-whisper", choices=WHISPER),
         device=r.str("device", "auto", choices=("auto", "cpu", "cuda")),
         compute_type=r.str("compute_type", "auto"), beam_size=r.int("beam_size", 5, lo=1, hi=10),
         vad=r.bool("vad", True), models=model_map,

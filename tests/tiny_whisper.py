@@ -75,7 +75,7 @@ def speaking_ct2(folder: Path, audio: np.ndarray, seed: int = 0, **settings: obj
     """A tiny CT2 model that yields words spread in time on this audio. Every weight is seeded,
     so this is the same model, with the same output, in every process: a seed that stops
     aligning words is a real change (in faster-whisper or in our converter) and fails here."""
-    from pipeline.asr import AsrSettings
+    from pipeline.asr.base import AsrSettings
     from pipeline.asr.faster import FasterWhisper
 
     save_ct2(folder, seed=seed)

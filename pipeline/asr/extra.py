@@ -5,24 +5,24 @@ protocol and each used only when its package is installed (none is a dependency 
 - mms: Meta MMS wav2vec2 CTC with the `bam` adapter (CC-BY-NC weights; transformers);
 - nemo: an NVIDIA NeMo .nemo checkpoint (RobotsMali's Bambara models; nemo_toolkit).
 
-All decode only the stretches the Silero VAD marks as speech, like the Whisper backends.
+All go through the same voice-activity gate, region decoder and hallucination guards as the
+Whisper backends (pipeline.asr.vad.transcribe_speech): each decodes one stretch of speech.
 Without the package, the error says what to install or how to convert the model instead.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.asr import SAMPLE_RATE, AsrSettings, Segment, Transcript, Word
+from pipeline.asr import vad
+from pipeline.asr.base import SAMPLE_RATE, AsrSettings, Segment, Word
 from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:
     import numpy as np
 
-EXTRA_BACKENDS = ("transformers", "mms", "nemo")
 CONVERT = ("or convert a Whisper fine-tune to CTranslate2 (ct2-transformers-converter --model {path} "
            "--output_dir {path}-ct2 --copy_files tokenizer.json preprocessor_config.json) and set "
            "speech_backend = \"faster-whisper\"")
@@ -44,17 +44,7 @@ def _folder(model: str, backend: str, wanted: tuple[str, ...]) -> Path:
     return path
 
 
-def _regions(audio: np.ndarray, vad: bool) -> list[tuple[float, float]]:
-    from pipeline.asr.openai_whisper import speech_regions
-
-    return speech_regions(audio) if vad else [(0.0, len(audio) / SAMPLE_RATE)]
-
-
-def _transcript(language: str, audio: np.ndarray, segments: list[Segment]) -> Transcript:
-    return Transcript(language, tuple(s for s in segments if s.words), len(audio) / SAMPLE_RATE)
-
-
-class TransformersWhisper:
+class TransformersWhisper(vad.GatedTranscriber):
     """A Whisper fine-tune in transformers format, through its own pipeline, word timestamps on."""
 
     name = "transformers"
@@ -74,26 +64,20 @@ class TransformersWhisper:
             raise PipelineError(f"transformers could not load {path}: {exc}",
                                 hint=CONVERT.format(path=path)) from None
 
-    def transcribe(self, audio: np.ndarray, language: str,
-                   progress: Callable[[float], None] | None = None) -> Transcript:
-        token = self.settings.language_token or language
-        segments = []
-        for a, b in _regions(audio, self.settings.vad):
-            clip = audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)]
-            out = self.pipe({"raw": clip, "sampling_rate": SAMPLE_RATE}, return_timestamps="word",
-                            generate_kwargs={"language": token, "task": "transcribe"})
-            words = tuple(Word(c["text"].strip(), a + c["timestamp"][0], a + (c["timestamp"][1] or b - a))
-                          for c in out.get("chunks", ()) if c["text"].strip())
-            segments.append(Segment(a, b, out["text"].strip(), words))
-            if progress:
-                progress(b)
-        return _transcript(language, audio, segments)
+    def decode(self, piece: np.ndarray, token: str) -> list[Segment]:
+        length = len(piece) / SAMPLE_RATE
+        out = self.pipe({"raw": piece, "sampling_rate": SAMPLE_RATE}, return_timestamps="word",
+                        generate_kwargs={"language": token, "task": "transcribe"})
+        words = tuple(Word(c["text"].strip(), c["timestamp"][0], c["timestamp"][1] or length)
+                      for c in out.get("chunks", ()) if c["text"].strip())
+        return [Segment(0.0, length, out["text"].strip(), words)]
 
 
-class MmsCtc:
+class MmsCtc(vad.GatedTranscriber):
     """wav2vec2 CTC (Meta MMS) with a language adapter: word times from the CTC frame offsets."""
 
     name = "mms"
+    whisper_tokens = False  # language_token names the adapter ("bam")
 
     def __init__(self, settings: AsrSettings) -> None:
         _need("transformers", "mms", settings.model)
@@ -109,30 +93,23 @@ class MmsCtc:
             raise PipelineError(f"could not load the MMS model {path} with adapter {lang!r}: {exc}",
                                 hint="give the folder of an MMS model (e.g. mms-1b-all) with its adapters") from None
 
-    def transcribe(self, audio: np.ndarray, language: str,
-                   progress: Callable[[float], None] | None = None) -> Transcript:
+    def decode(self, piece: np.ndarray, _token: str) -> list[Segment]:
         import torch
 
-        segments = []
         ratio = self.model.config.inputs_to_logits_ratio / SAMPLE_RATE  # seconds per CTC frame
-        for a, b in _regions(audio, self.settings.vad):
-            clip = audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)]
-            inputs = self.processor(clip, sampling_rate=SAMPLE_RATE, return_tensors="pt")
-            with torch.no_grad():
-                ids = self.model(**inputs).logits.argmax(dim=-1)[0]
-            out = self.processor.decode(ids, output_word_offsets=True)
-            words = tuple(Word(w["word"], a + w["start_offset"] * ratio, a + w["end_offset"] * ratio)
-                          for w in out.word_offsets)
-            segments.append(Segment(a, b, out.text, words))
-            if progress:
-                progress(b)
-        return _transcript(language, audio, segments)
+        inputs = self.processor(piece, sampling_rate=SAMPLE_RATE, return_tensors="pt")
+        with torch.no_grad():
+            ids = self.model(**inputs).logits.argmax(dim=-1)[0]
+        out = self.processor.decode(ids, output_word_offsets=True)
+        words = tuple(Word(w["word"], w["start_offset"] * ratio, w["end_offset"] * ratio) for w in out.word_offsets)
+        return [Segment(0.0, len(piece) / SAMPLE_RATE, out.text, words)]
 
 
-class NemoAsr:
+class NemoAsr(vad.GatedTranscriber):
     """A NeMo checkpoint (.nemo), e.g. RobotsMali's Bambara models, with word timestamps."""
 
     name = "nemo"
+    whisper_tokens = False
 
     def __init__(self, settings: AsrSettings) -> None:
         _need("nemo", "nemo", settings.model, "nemo_toolkit[asr]")
@@ -144,19 +121,8 @@ class NemoAsr:
         self.settings = settings
         self.model = ASRModel.restore_from(str(path), map_location="cpu")
 
-    def transcribe(self, audio: np.ndarray, language: str,
-                   progress: Callable[[float], None] | None = None) -> Transcript:
-        segments = []
-        for a, b in _regions(audio, self.settings.vad):
-            clip = audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)]
-            (hyp,) = self.model.transcribe([clip], timestamps=True)
-            stamps = (getattr(hyp, "timestamp", None) or {}).get("word", [])
-            words = tuple(Word(w["word"], a + w["start"], a + w["end"]) for w in stamps)
-            segments.append(Segment(a, b, hyp.text, words))
-            if progress:
-                progress(b)
-        return _transcript(language, audio, segments)
-
-
-def make(settings: AsrSettings):  # noqa: ANN201 - one of the classes above
-    return {"transformers": TransformersWhisper, "mms": MmsCtc, "nemo": NemoAsr}[settings.backend](settings)
+    def decode(self, piece: np.ndarray, _token: str) -> list[Segment]:
+        (hyp,) = self.model.transcribe([piece], timestamps=True)
+        stamps = (getattr(hyp, "timestamp", None) or {}).get("word", [])
+        words = tuple(Word(w["word"], w["start"], w["end"]) for w in stamps)
+        return [Segment(0.0, len(piece) / SAMPLE_RATE, hyp.text, words)]

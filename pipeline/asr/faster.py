@@ -3,10 +3,10 @@ shared voice-activity gate (pipeline.asr.vad)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pipeline.asr import AsrSettings, Segment, Transcript, Word, resolve, vad
+from pipeline.asr import vad
+from pipeline.asr.base import AsrSettings, Segment, Word
 from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:
@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 # every run, WER 72.4 %, CPU-RTF 0.11. 4 scored better on this one sample (65.5 %) but would also
 # forbid a speaker's genuine short repetitions ("il faut être ... il faut être"); 8 still looped.
 # Setting: AsrSettings.no_repeat_ngram (config `no_repeat_ngram`, default 6).
-class FasterWhisper:
+class FasterWhisper(vad.GatedTranscriber):
     name = "faster-whisper"
 
     def __init__(self, settings: AsrSettings) -> None:
         from faster_whisper import WhisperModel
+
+        from pipeline.asr import resolve  # model files: numpy, only once a model is wanted
 
         self.settings = settings
         self.device = resolve.device(settings.device)
@@ -40,7 +42,7 @@ class FasterWhisper:
             raise PipelineError(f"faster-whisper could not load {source}: {exc}",
                                 hint="check the model folder is a complete CTranslate2 Whisper model") from None
 
-    def _decode(self, audio: np.ndarray, token: str) -> list[Segment]:
+    def decode(self, audio: np.ndarray, token: str) -> list[Segment]:
         s = self.settings
         segments, _info = self.model.transcribe(
             audio, language=token, task="transcribe", beam_size=s.beam_size, word_timestamps=True,
@@ -54,7 +56,3 @@ class FasterWhisper:
                               for w in seg.words or () if w.word.strip()),
                         seg.avg_logprob, seg.no_speech_prob, seg.compression_ratio)
                 for seg in segments]  # a generator: decoding happens as we iterate
-
-    def transcribe(self, audio: np.ndarray, language: str,
-                   progress: Callable[[float], None] | None = None) -> Transcript:
-        return vad.transcribe_speech(audio, language, self.settings, self._decode, progress)

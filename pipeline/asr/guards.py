@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from pipeline.asr import AsrSettings, Segment
+from pipeline.asr.base import AsrSettings, Segment
 
 DEFAULT_PHANTOMS_FR = (
     "Sous-titres réalisés par la communauté d'Amara.org",

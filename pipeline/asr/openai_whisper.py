@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pipeline.asr import AsrSettings, Segment, Transcript, Word, resolve, vad
-from pipeline.asr.vad import speech_regions  # noqa: F401  (other modules import it from here)
+from pipeline.asr import vad
+from pipeline.asr.base import AsrSettings, Segment, Word
 from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:
@@ -51,12 +51,14 @@ class BestOfFallback:
         return max(fluent, key=lambda r: r.avg_logprob)
 
 
-class OpenAIWhisper:
+class OpenAIWhisper(vad.GatedTranscriber):
     name = "openai-whisper"
 
     def __init__(self, settings: AsrSettings) -> None:
         import torch
         import whisper
+
+        from pipeline.asr import resolve
 
         self.settings = settings
         self.device = resolve.device(settings.device)
@@ -74,7 +76,7 @@ class OpenAIWhisper:
                 mask[layer, head] = True
             self.model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
 
-    def _decode(self, audio: np.ndarray, token: str) -> list[Segment]:
+    def decode(self, audio: np.ndarray, token: str) -> list[Segment]:
         s = self.settings
         self.model.decode = BestOfFallback(type(self.model).decode.__get__(self.model), s)
         try:
@@ -91,7 +93,3 @@ class OpenAIWhisper:
                               for w in seg.get("words", ()) if w["word"].strip()),
                         seg["avg_logprob"], seg["no_speech_prob"], seg["compression_ratio"])
                 for seg in result["segments"]]
-
-    def transcribe(self, audio: np.ndarray, language: str,
-                   progress: Callable[[float], None] | None = None) -> Transcript:
-        return vad.transcribe_speech(audio, language, self.settings, self._decode, progress)

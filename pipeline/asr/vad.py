@@ -1,4 +1,4 @@
-"""Voice-activity gate shared by both backends: find speech, decode each stretch on its own.
+"""Voice-activity gate shared by every backend: find speech, decode each stretch on its own.
 
 Why each stretch is cut out and decoded as its own audio, rather than handing the whole track
 to the backend with `clip_timestamps` (openai-whisper) or gluing the stretches together
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from pipeline.asr import SAMPLE_RATE, AsrSettings, Segment, Transcript
+from pipeline.asr.base import SAMPLE_RATE, AsrSettings, Segment, Transcript
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,12 +27,13 @@ MIN_SILENCE_MS = 500  # pauses between sentences stay inside one stretch (contex
 SPEECH_PAD_MS = 200   # keeps word starts and ends: the first region begins 0.18 s before the voice
 
 
-def speech_regions(audio: np.ndarray) -> list[tuple[float, float]]:
-    """Seconds of speech found by Silero VAD (the model faster-whisper ships, run on onnxruntime)."""
+def speech_regions(audio: np.ndarray, min_silence_ms: int = MIN_SILENCE_MS,
+                   pad_ms: int = SPEECH_PAD_MS) -> list[tuple[float, float]]:
+    """Seconds of speech found by Silero VAD (the model faster-whisper ships, run on onnxruntime):
+    stretches separated by pauses of at least `min_silence_ms`, widened by `pad_ms` each side."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    spans = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=MIN_SILENCE_MS,
-                                                    speech_pad_ms=SPEECH_PAD_MS))
+    spans = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=min_silence_ms, speech_pad_ms=pad_ms))
     return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
 
 
@@ -60,16 +61,34 @@ def decode_regions(audio: np.ndarray, use_vad: bool, decode: Callable[[np.ndarra
 
 def transcribe_speech(audio: np.ndarray, language: str, settings: AsrSettings,
                       decode: Callable[[np.ndarray, str], list[Segment]],
-                      progress: Callable[[float], None] | None = None) -> Transcript:
+                      progress: Callable[[float], None] | None = None, whisper_tokens: bool = True) -> Transcript:
     """What every backend does around its own decoder: gate by voice activity, decode each
-    stretch with the language token, then drop what the hallucination guards reject."""
+    stretch with the language token (checked against Whisper's when the model decodes with
+    them), then drop what the hallucination guards reject."""
     from pipeline.asr import guards, resolve
 
     token = settings.language_token or language
-    resolve.check_language(token)
+    if whisper_tokens:
+        resolve.check_language(token)
     duration = len(audio) / SAMPLE_RATE
     raw = decode_regions(audio, settings.vad, lambda piece: decode(piece, token), progress)
     if raw is None:
         return Transcript(language, (), duration, ("no speech found by voice-activity detection",))
     kept, dropped = guards.filter_segments(raw, settings)
     return Transcript(language, tuple(kept), duration, tuple(dropped))
+
+
+class GatedTranscriber:
+    """Base of every backend: it decodes one stretch of speech (`decode`, times from the
+    stretch's start); the gate, the region decoder and the guards around it are the same for all."""
+
+    name = ""
+    whisper_tokens = True  # decodes with Whisper's language tokens (checked before decoding)
+    settings: AsrSettings
+
+    def decode(self, piece: np.ndarray, token: str) -> list[Segment]:
+        raise NotImplementedError
+
+    def transcribe(self, audio: np.ndarray, language: str,
+                   progress: Callable[[float], None] | None = None) -> Transcript:
+        return transcribe_speech(audio, language, self.settings, self.decode, progress, self.whisper_tokens)

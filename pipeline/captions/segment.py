@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.asr import Word
+from pipeline.asr.base import Word
 from pipeline.captions.rules import CueRules
 from pipeline.captions.text import french, nfc
 from pipeline.models import Cue

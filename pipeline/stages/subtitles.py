@@ -9,18 +9,18 @@ rerun only re-flows cues; a file a person edited is never overwritten (see capti
 
 from __future__ import annotations
 
-import hashlib
 import json
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline.asr import AsrSettings, Transcript, Word
+from pipeline.asr.audio import Audio, load_audio
+from pipeline.asr.backends import make_transcriber
+from pipeline.asr.base import AsrSettings, Transcript, Word
 from pipeline.captions import review
 from pipeline.captions.rules import CueRules, for_audience
 from pipeline.captions.segment import make_cues
 from pipeline.config import Config
-from pipeline.errors import MediaError, PipelineError
+from pipeline.errors import PipelineError
 from pipeline.fsutil import fingerprint, write_text_atomic
 from pipeline.log import progress_bar, stage_logger
 from pipeline.models import Cue, Episode
@@ -79,34 +79,6 @@ def work_dir(cfg: Config, episode: str) -> Path:
     return cfg.project.build_dir / episode / "subtitles"
 
 
-# ------------------------------------------------------------------ audio
-
-@dataclass(frozen=True)
-class Audio:
-    samples: object   # numpy float32 array, 16 kHz mono
-    sha256: str
-    duration: float
-
-
-def load_audio(episode: Episode) -> Audio:
-    import numpy as np
-
-    from pipeline.media import ffmpeg
-
-    if not episode.master.is_file():
-        raise MediaError(f"{episode.id}: master not found: {episode.master}",
-                         hint=f"export the master there, or fix `master` in {episode.folder / 'episode.toml'}")
-    info = ffmpeg.probe(episode.master)
-    if not info.has_audio:
-        raise MediaError(f"{episode.id}: the master has no audio stream, so there is nothing to subtitle",
-                         hint="export the master with its sound track")
-    with tempfile.TemporaryDirectory() as tmp:
-        wav = ffmpeg.extract_speech_audio(episode.master, Path(tmp) / "speech.wav")
-        raw = wav.read_bytes()[44:]  # canonical 44-byte header from ffmpeg's wav muxer
-    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-    return Audio(samples, hashlib.sha256(raw).hexdigest(), len(samples) / 16000)
-
-
 # ------------------------------------------------------------------ recognition (cached)
 
 def _words_path(cfg: Config, episode: str, lang: str) -> Path:
@@ -128,8 +100,6 @@ def _load_words(path: Path) -> tuple[list[Word], dict]:
 def recognise(cfg: Config, store: Store, episode: Episode, audio: Audio, lang: str, settings: AsrSettings,
               force: bool, show_progress: bool) -> tuple[list[Word], tuple[str, ...], bool]:
     """(words, notes, reused): from the cache when audio, model and settings are unchanged."""
-    from pipeline.asr import make_transcriber
-
     item = f"{lang}.words"
     fp = fingerprint({"audio": audio.sha256, "asr": asdict(settings), "model": _model_identity(settings.model),
                       "lang": lang, "recipe": RECIPE})

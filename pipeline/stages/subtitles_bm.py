@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.asr import Word
+from pipeline.asr.base import Word
 from pipeline.asr.translate import NllbTranslator, Translator
 from pipeline.captions import review
 from pipeline.captions.segment import SENTENCE_END, make_cues

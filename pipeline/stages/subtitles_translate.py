@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pipeline.asr import vad
+from pipeline.asr.audio import load_audio
 from pipeline.captions import files, review, sheets
 from pipeline.captions.bambara import lookalikes, normalise, reflow
 from pipeline.captions.lint import Violation, lint
@@ -25,6 +28,9 @@ from pipeline.log import stage_logger
 from pipeline.models import Cue, Episode
 from pipeline.paths import subtitle_path
 from pipeline.store import Store, utcnow
+
+if TYPE_CHECKING:
+    import numpy as np
 
 STAGE = "subtitles"
 FORMATS = ("srt", "csv", "xlsx")
@@ -83,14 +89,9 @@ def _group(t0: float, t1: float, fine: list[tuple[float, float]], longest: float
     return [(round(a, 3), round(b, 3)) for a, b in out if b - a >= 0.2]
 
 
-def fine_regions(samples: object) -> list[tuple[float, float]]:
+def fine_regions(samples: np.ndarray) -> list[tuple[float, float]]:
     """Speech bursts separated by pauses of 0.2 s or more: where a slot may end."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    from pipeline.asr import SAMPLE_RATE
-
-    spans = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=200, speech_pad_ms=100))
-    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in spans]
+    return vad.speech_regions(samples, min_silence_ms=200, pad_ms=100)
 
 
 def _text(cue: Cue) -> str:
@@ -154,9 +155,8 @@ def _write_once(store: Store, asset: str, path: Path, data: bytes) -> Path:
 
 def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
              formats: tuple[str, ...] = ("srt", "csv")) -> TemplateResult:
-    from pipeline.asr.openai_whisper import speech_regions
     from pipeline.media import ffmpeg
-    from pipeline.stages.subtitles import load_audio, rules_for
+    from pipeline.stages.subtitles import rules_for
 
     if lang == "fr":
         raise PipelineError("a template is for translating the French: give another language",
@@ -183,7 +183,7 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
     draft = files.read_srt(draft_path) if draft_path.is_file() else []
     if draft:
         notes.append(f"the {lang} text of {draft_path.name} is filled in beside the French, to correct")
-    speech = speech_regions(audio.samples)
+    speech = vad.speech_regions(audio.samples)
     if not speech:
         raise PipelineError(f"{episode.id}: no speech found in {episode.master.name}: nothing to translate",
                             hint="check the master's sound track has the voice")

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 import tiny_whisper
 
-from pipeline.asr import AsrSettings, Segment, Word, ct2, guards, make_transcriber
+from pipeline.asr import ct2, guards, vad
+from pipeline.asr.backends import BACKENDS, make_transcriber
+from pipeline.asr.base import SAMPLE_RATE, AsrSettings, Segment, Word
 from pipeline.asr.guards import DEFAULT_PHANTOMS_FR
 from pipeline.errors import PipelineError
 from pipeline.media.synth import speak
@@ -167,3 +169,42 @@ def test_fallback_keeps_the_best_try_not_the_last() -> None:
     # every try repeats itself: the most likely one all the same
     tries.update({t: _try(t, -1.5 - t, ratio=3.0) for t in TEMPERATURES})
     assert [wrapped(None, SimpleNamespace(temperature=t)) for t in TEMPERATURES][-1] is tries[0.0]
+
+
+def test_unknown_backend_names_every_backend() -> None:
+    with pytest.raises(PipelineError, match="unknown speech recognition backend 'whisperx'") as err:
+        make_transcriber(AsrSettings(backend="whisperx"))
+    for name in ("faster-whisper", "openai-whisper", "transformers", "mms", "nemo"):
+        assert name in err.value.hint
+    assert set(BACKENDS) == {"faster-whisper", "openai-whisper", "transformers", "mms", "nemo"}
+
+
+class HearsCredits(vad.GatedTranscriber):
+    """A backend as the Bambara extras are (MMS: no Whisper language tokens) whose model 'hears'
+    the credits of its training data after each real sentence: the shared guards must drop them."""
+
+    name = "test-ctc"
+    whisper_tokens = False
+
+    def __init__(self, settings: AsrSettings) -> None:
+        self.settings = settings
+        self.tokens: list[str] = []
+
+    def decode(self, piece: np.ndarray, token: str) -> list[Segment]:
+        self.tokens.append(token)
+        end = len(piece) / SAMPLE_RATE
+        return [Segment(0.0, 1.0, "I ni ce", (Word("I", 0.1, 0.3), Word("ni", 0.35, 0.5), Word("ce", 0.55, 0.9))),
+                Segment(end - 1.0, end, "Sous-titres réalisés par la communauté d'Amara.org",
+                        (Word("Sous-titres", end - 0.9, end - 0.5),))]
+
+
+def test_every_backend_gets_the_shared_guards_and_only_whisper_ones_the_token_check(speech: np.ndarray) -> None:
+    settings = AsrSettings(vad=False, phantom_phrases=DEFAULT_PHANTOMS_FR, language_token="bam")
+    backend = HearsCredits(settings)
+    result = backend.transcribe(speech, "bm")
+    assert [w.text for w in result.words] == ["I", "ni", "ce"] and backend.tokens == ["bam"]
+    assert len(result.dropped) == 1 and "phantom phrase" in result.dropped[0]
+    backend.whisper_tokens = True  # a Whisper fine-tune decoding with a token Whisper lacks: said before decoding
+    with pytest.raises(PipelineError, match="no language 'bam'"):
+        backend.transcribe(speech, "bm")
+    assert backend.tokens == ["bam"]

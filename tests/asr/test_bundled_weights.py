@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.asr import AsrSettings, ct2, make_transcriber, weights
+from pipeline.asr import ct2, weights
+from pipeline.asr.backends import make_transcriber
+from pipeline.asr.base import AsrSettings
 from pipeline.asr.guards import DEFAULT_PHANTOMS_FR
 from pipeline.asr.score import norm_words, wer
 from pipeline.media.synth import NARRATION, SAMPLE_STRETCHES, speak
@@ -75,7 +77,7 @@ def test_real_french_words_only_where_speech_is(backend: str, french: np.ndarray
 
 @pytest.fixture(scope="module")
 def sample_audio(sample_master: Path) -> np.ndarray:
-    from pipeline.stages.subtitles import load_audio
+    from pipeline.asr.audio import load_audio
 
     ep = Episode("ep00-sample", 0, LangText("s"), LangText(""), ("fr",), sample_master, sample_master.parent)
     return load_audio(ep).samples

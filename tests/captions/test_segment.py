@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.asr import Word
+from pipeline.asr.base import Word
 from pipeline.captions.lint import lint
 from pipeline.captions.rules import CueRules, for_audience
 from pipeline.captions.segment import break_lines, make_cues

@@ -13,10 +13,11 @@ import pytest
 import tiny_whisper
 from conftest import ROOT, Project
 
+from pipeline.asr.audio import load_audio
 from pipeline.captions import review
 from pipeline.media.synth import make_test_video
 from pipeline.models import Episode, LangText
-from pipeline.stages.subtitles import load_audio, subtitles
+from pipeline.stages.subtitles import subtitles
 from pipeline.store import Store
 
 SPEECH = "Bonjour et bienvenue. Nous parlons de la commune. Allez voter à la mairie."
