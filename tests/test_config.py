@@ -14,6 +14,21 @@ def test_project_config_loads_with_every_default_profile():
     assert set(cfg.transcode.default_profiles) >= {"youtube", "facebook", "mobile", "whatsapp", "vertical", "audio"}
 
 
+def test_per_language_settings_come_from_the_subtitles_section(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[subtitles]\naudience = "low-literacy"\n[subtitles.rules.bm]\nmax_line = 36\n'
+                   '[subtitles.bambara]\nroute = "speech"\nspeech_model = "/models/bm"\n'
+                   'speech_backend = "openai-whisper"\nlanguage_token = "fr"\n')
+    s = load_config(cfg).subtitles
+    fr, bm = s.rules_for("fr", 0), s.rules_for("bm", 30.0)
+    assert fr.french_typography and fr.fps == 25.0 and fr.max_cps == 13.0 and fr.max_line == 42
+    assert not bm.french_typography and bm.fps == 30.0 and bm.max_line == 36
+    asr_fr, asr_bm = s.asr_settings("fr"), s.asr_settings("bm")
+    assert (asr_fr.backend, asr_fr.model, asr_fr.language_token) == ("faster-whisper", "whisper-base", "")
+    assert asr_fr.phantom_phrases and not asr_bm.phantom_phrases
+    assert (asr_bm.backend, asr_bm.model, asr_bm.language_token) == ("openai-whisper", "/models/bm", "fr")
+
+
 def test_every_problem_is_reported_at_once_with_its_key(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text(

@@ -71,12 +71,11 @@ def _subtitle_files(cfg: Config, items: list[str]) -> list[tuple[str, str, Path]
 def _subtitles_lint(args: argparse.Namespace, items: list[str]) -> int:
     from pipeline.captions.files import read_srt
     from pipeline.captions.lint import lint
-    from pipeline.stages.subtitles import rules_for
 
     cfg = context(args)
     report, total = [], 0
     for asset, lang, path in _subtitle_files(cfg, items):
-        problems = lint(read_srt(path), rules_for(cfg, lang, args.fps))
+        problems = lint(read_srt(path), cfg.subtitles.rules_for(lang, args.fps))
         total += len(problems)
         report.append({"file": str(path), "asset": asset, "lang": lang,
                        "violations": [{"cue": v.cue, "time": v.timecode(), "rule": v.rule, "message": v.message}
@@ -99,7 +98,6 @@ def _subtitles_approve(args: argparse.Namespace, items: list[str]) -> int:
     from pipeline.captions.lint import lint
     from pipeline.manifest import resolve
     from pipeline.paths import subtitle_path
-    from pipeline.stages.subtitles import rules_for
 
     if len(items) != 2:
         raise PipelineError("approve takes an episode and a language", hint="webseries subtitles approve ep01 bm")
@@ -109,7 +107,7 @@ def _subtitles_approve(args: argparse.Namespace, items: list[str]) -> int:
     path = subtitle_path(cfg, ep.id, lang)
     with open_store(cfg) as store:
         track = review.approve(store, ep.id, lang, path)
-    problems = lint(read_srt(path), rules_for(cfg, lang, args.fps))
+    problems = lint(read_srt(path), cfg.subtitles.rules_for(lang, args.fps))
     log.stage_logger("subtitles").info("%s: %s: approved %s (sha256 %s...)%s", ep.id, lang, path,
                                        track.approved_sha256[:12],  # type: ignore[index]
                                        f"; lint still reports {len(problems)} problem(s)" if problems else "")
@@ -158,7 +156,7 @@ def _subtitles_status(args: argparse.Namespace, items: list[str]) -> int:
 
 def _subtitles_template(args: argparse.Namespace, items: list[str]) -> int:
     from pipeline.manifest import resolve
-    from pipeline.stages.subtitles_translate import template
+    from pipeline.stages.subtitles_templates import template
 
     if not items:
         raise PipelineError("template takes an episode", hint="webseries subtitles template ep01 --lang bm "
@@ -185,7 +183,7 @@ def _subtitles_template(args: argparse.Namespace, items: list[str]) -> int:
 
 def _subtitles_import(args: argparse.Namespace, items: list[str]) -> int:
     from pipeline.manifest import resolve
-    from pipeline.stages.subtitles_translate import import_file
+    from pipeline.stages.subtitles_templates import import_file
 
     if len(items) != 2:
         raise PipelineError("import takes an episode and the translated file",

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.asr.audio import Audio, load_audio
-from pipeline.asr.backends import make_transcriber
+from pipeline.asr.backends import make_transcriber, needs_language_token
 from pipeline.asr.base import AsrSettings, Transcript, Word
+from pipeline.asr.translate import NllbTranslator, Translator
 from pipeline.captions import review
-from pipeline.captions.rules import CueRules, for_audience
 from pipeline.captions.segment import make_cues
 from pipeline.config import Config
 from pipeline.errors import PipelineError
@@ -25,6 +25,7 @@ from pipeline.fsutil import fingerprint, write_text_atomic
 from pipeline.log import progress_bar, stage_logger
 from pipeline.models import Cue, Episode
 from pipeline.paths import subtitle_path
+from pipeline.stages.subtitles_bm import NLLB_LICENCE, NOT_CONFIGURED, translate_cues
 from pipeline.store import Store
 
 STAGE = "subtitles"
@@ -48,22 +49,6 @@ def known_language(code: str) -> bool:
     from whisper.tokenizer import LANGUAGES
 
     return code == "bm" or code in LANGUAGES
-
-
-def rules_for(cfg: Config, lang: str, fps: float) -> CueRules:
-    overrides = dict(cfg.subtitles.rules.get(lang, {}))
-    overrides.setdefault("french_typography", lang == "fr")
-    return for_audience(cfg.subtitles.audience, fps=fps or 25.0, **overrides)
-
-
-def asr_settings(cfg: Config, lang: str) -> AsrSettings:
-    s = cfg.subtitles
-    return AsrSettings(backend=s.backend, model=s.models.get(lang, "whisper-base"), device=s.device,
-                       compute_type=s.compute_type, beam_size=s.beam_size, vad=s.vad,
-                       no_speech_threshold=s.no_speech_threshold, log_prob_threshold=s.log_prob_threshold,
-                       compression_ratio_threshold=s.compression_ratio_threshold,
-                       no_repeat_ngram=s.no_repeat_ngram,
-                       phantom_phrases=s.phantom_phrases if lang == "fr" else ())
 
 
 def _model_identity(model: str) -> str:
@@ -121,11 +106,10 @@ def recognise(cfg: Config, store: Store, episode: Episode, audio: Audio, lang: s
 # ------------------------------------------------------------------ the stage
 
 def subtitles(cfg: Config, store: Store, episode: Episode, langs: list[str] | None = None, force: bool = False,
-              show_progress: bool = True, translator: object | None = None) -> list[TrackResult]:
+              show_progress: bool = True, translator: Translator | None = None) -> list[TrackResult]:
     """Make or refresh each language's subtitles for one episode (`translator`: a Translator
     for the Bambara translation route, instead of the configured NLLB model)."""
     from pipeline.media import ffmpeg
-    from pipeline.stages import subtitles_bm
 
     chosen = langs or [lg for lg in cfg.subtitles.languages if lg in episode.languages] or ["fr"]
     for lang in chosen:
@@ -143,10 +127,9 @@ def subtitles(cfg: Config, store: Store, episode: Episode, langs: list[str] | No
     todo = sorted(set(chosen) | ({"fr"} if translating else set()), key=lambda lg: lg == "bm")
     for lang in todo:  # French first: the translation route needs it
         if lang == "bm":
-            results.append(subtitles_bm.bambara(cfg, store, episode, audio, french, fps, force, show_progress,
-                                                translator))  # type: ignore[arg-type]
+            results.append(bambara(cfg, store, episode, audio, french, fps, force, show_progress, translator))
             continue
-        settings = asr_settings(cfg, lang)
+        settings = cfg.subtitles.asr_settings(lang)
         words, dropped, reused = recognise(cfg, store, episode, audio, lang, settings, force, show_progress)
         for reason in dropped:
             log.debug("%s: %s: dropped %s", episode.id, lang, reason)
@@ -154,13 +137,51 @@ def subtitles(cfg: Config, store: Store, episode: Episode, langs: list[str] | No
             raise PipelineError(f"{episode.id}: no {lang} speech recognised in {episode.master.name} "
                                 f"({len(dropped)} segments dropped as non-speech)",
                                 hint="check the master's sound track has the voice; music-only assets need no subtitles")
-        cues = make_cues(words, rules_for(cfg, lang, fps))
+        cues = make_cues(words, cfg.subtitles.rules_for(lang, fps))
         french = cues if lang == "fr" else french
         if lang not in chosen:
             continue
         results.append(_write(cfg, store, episode.id, lang, cues, "whisper",
                               (f"{len(dropped)} non-speech segments dropped",) if dropped and not reused else ()))
     return results
+
+
+def bambara(cfg: Config, store: Store, episode: Episode, audio: Audio, french: list[Cue] | None, fps: float,
+            force: bool, show_progress: bool, translator: Translator | None = None) -> TrackResult:
+    """The Bambara track by the configured route (see subtitles_bm), or a clear 'not configured' result."""
+    bm = cfg.subtitles.bambara
+    route = bm.route_for(episode.id) if translator is None else "translation"
+    if route in ("", "none"):
+        path = subtitle_path(cfg, episode.id, "bm")
+        track = review.get_track(store, episode.id, "bm")
+        status = review.refresh(store, track).status if track else "not-configured"
+        log.warning("%s: bm: %s", episode.id, NOT_CONFIGURED)
+        return TrackResult(episode.id, "bm", path if path.is_file() else None, "skipped", status, "none", 0,
+                           (NOT_CONFIGURED,))
+    if route == "speech":
+        if not bm.speech_model:
+            raise PipelineError("Bambara speech route chosen but [subtitles.bambara] speech_model is not set",
+                                hint="set speech_model to a Bambara fine-tuned Whisper (folder or .pt)")
+        if not bm.language_token and needs_language_token(bm.speech_backend):
+            raise PipelineError("Bambara speech route needs the language token the model was fine-tuned with",
+                                hint="set [subtitles.bambara] language_token (e.g. \"fr\"; see the model's card)")
+        settings = cfg.subtitles.asr_settings("bm")
+        words, _dropped, _ = recognise(cfg, store, episode, audio, "bm", settings, force, show_progress)
+        if not words:
+            raise PipelineError(f"{episode.id}: the Bambara model recognised no speech",
+                                hint="check the model and its language_token")
+        cues = make_cues(words, cfg.subtitles.rules_for("bm", fps))
+        return _write(cfg, store, episode.id, "bm", cues, "speech", ("draft: a person must review and approve it",))
+    if french is None:
+        raise PipelineError("the Bambara translation route needs the French subtitles",
+                            hint=f"run `webseries subtitles {episode.id} --lang fr,bm`")
+    if translator is None:
+        log.warning("%s: bm: %s", episode.id, NLLB_LICENCE)
+        translator = NllbTranslator(bm.translation_model, bm.source_code, bm.target_code)
+    log.info("%s: bm: translating %d French cues with %s", episode.id, len(french), translator.name)
+    cues = translate_cues(french, translator, cfg.subtitles.rules_for("bm", fps))
+    return _write(cfg, store, episode.id, "bm", cues, "translation",
+                  ("draft: machine translation from French; a person must review and approve it",))
 
 
 def _write(cfg: Config, store: Store, asset: str, lang: str, cues: list[Cue], route: str,

@@ -59,7 +59,6 @@ def state_of(track: review.Track | None, history: list[tuple[str, str, str | Non
 def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[TrackStatus]:
     """One row per asset and language: every episode's configured languages, and every track known."""
     from pipeline.manifest import discover, load_episode
-    from pipeline.stages.subtitles import rules_for
 
     wanted: dict[tuple[str, str], None] = {}
     for folder in discover(cfg.project.episodes_dir):
@@ -90,7 +89,7 @@ def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[T
         violations = None
         if path.is_file():
             try:
-                violations = len(lint(files.read_srt(path), rules_for(cfg, lang, 25.0)))
+                violations = len(lint(files.read_srt(path), cfg.subtitles.rules_for(lang, 25.0)))
             except PipelineError:
                 violations = None
         rows.append(TrackStatus(asset, _kind(asset), lang, state_of(track, history), track.status if track else "none",

@@ -11,7 +11,7 @@ from pipeline.captions.bambara import lookalikes, normalise, reflow
 from pipeline.captions.rules import CueRules
 from pipeline.errors import PipelineError
 from pipeline.models import Cue
-from pipeline.stages.subtitles_translate import make_slots
+from pipeline.stages.subtitles_templates import make_slots
 
 RULES = CueRules()
 

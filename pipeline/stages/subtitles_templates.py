@@ -24,19 +24,17 @@ from pipeline.captions.rules import CueRules
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write, sha256_file, write_text_atomic
-from pipeline.log import stage_logger
 from pipeline.models import Cue, Episode
 from pipeline.paths import subtitle_path
+from pipeline.stages.subtitles import STAGE, log, subtitles
 from pipeline.store import Store, utcnow
 
 if TYPE_CHECKING:
     import numpy as np
 
-STAGE = "subtitles"
 FORMATS = ("srt", "csv", "xlsx")
 MIN_SLOT = 1.0   # speech left over between French cues shorter than this gets no slot of its own
 EPS = 0.0015
-log = stage_logger(STAGE)
 
 
 @dataclass(frozen=True)
@@ -156,7 +154,6 @@ def _write_once(store: Store, asset: str, path: Path, data: bytes) -> Path:
 def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
              formats: tuple[str, ...] = ("srt", "csv")) -> TemplateResult:
     from pipeline.media import ffmpeg
-    from pipeline.stages.subtitles import rules_for
 
     if lang == "fr":
         raise PipelineError("a template is for translating the French: give another language",
@@ -167,7 +164,7 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
     ffmpeg.require_tools()
     audio = load_audio(episode)
     fps = ffmpeg.probe(episode.master).fps or 25.0
-    rules = rules_for(cfg, lang, fps)
+    rules = cfg.subtitles.rules_for(lang, fps)
     notes = []
     fr_path, draft_path = subtitle_path(cfg, episode.id, "fr"), subtitle_path(cfg, episode.id, lang)
     french = files.read_srt(fr_path) if fr_path.is_file() else []
@@ -176,8 +173,6 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
                      f"{episode.id} --lang fr` to have the French beside them)")
     route = cfg.subtitles.bambara.route_for(episode.id) if lang == "bm" else ""
     if not draft_path.is_file() and route not in ("", "none"):  # a recogniser/translator is configured
-        from pipeline.stages.subtitles import subtitles
-
         (made,) = subtitles(cfg, store, episode, ["bm"], show_progress=False)
         notes.append(f"made a machine draft first ({made.route} route, {made.cues} cues)")
     draft = files.read_srt(draft_path) if draft_path.is_file() else []
@@ -234,8 +229,6 @@ def check_rows(rows: list[sheets.Row]) -> list[str]:
 
 def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path, fps: float = 25.0) -> ImportResult:
     """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing."""
-    from pipeline.stages.subtitles import rules_for
-
     rows, read_as, problems = sheets.read_rows(source)
     problems += check_rows(rows)
     if not rows and not problems:
@@ -244,7 +237,7 @@ def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path, 
         shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
         raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
                             hint="fix these rows in the file and import it again")
-    rules = rules_for(cfg, lang, fps)
+    rules = cfg.subtitles.rules_for(lang, fps)
     cues, flagged = [], []
     for n, r in enumerate(rows, 1):
         text = normalise(r.text)
