@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline import ledger, paths
+from pipeline.captions import review
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.manifest import discover, load_episode
@@ -287,11 +288,10 @@ def _subtitle_problems(cfg: Config, store: Store, rel: Release, lang: str, where
     path = paths.subtitle_path(cfg, rel.asset, lang)
     if not path.is_file():
         return [f"{where}: {lang} subtitles {path} are missing"]
-    row = store.db.execute("SELECT status, approved_sha256 FROM subtitle_tracks WHERE asset=? AND lang=?",
-                           (rel.asset, lang)).fetchone()
-    if row is None or row[0] != "approved":
-        return [f"{where}: {lang} subtitles are not approved ({row[0] if row else 'never reviewed'}); "
-                f"review them, then `webseries subtitles approve {rel.asset} {lang}`"]
-    if row[1] != store.file_digest(path):
+    track = review.current(store, rel.asset, lang, path)
+    if track is not None and track.changed_since_approval:
         return [f"{where}: {lang} subtitles changed since they were approved; approve them again"]
+    if track is None or track.status != "approved":
+        return [f"{where}: {lang} subtitles are not approved ({track.status if track else 'never reviewed'}); "
+                f"review them, then `webseries subtitles approve {rel.asset} {lang}`"]
     return []

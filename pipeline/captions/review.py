@@ -1,13 +1,14 @@
 """Subtitle files under review: the pipeline never overwrites what a person changed.
 
 The `subtitle_tracks` table (store migration "subtitles-1") remembers the digest of what the
-pipeline last wrote and what a person approved. Clips and publish read it (and
-`paths.subtitle_path`) to know which files are fit for release.
+pipeline last wrote and what a person approved; `subtitle_events` keeps each track's history.
+This module is the only one that reads or writes them: every other module asks `current()`,
+which checks the stored state against the file on disk (an edit after approval is 'edited').
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.captions import files
@@ -28,6 +29,11 @@ class Track:
     generated_sha256: str | None
     approved_sha256: str | None
     route: str
+
+    @property
+    def changed_since_approval(self) -> bool:
+        """A person approved a version of this file, and the file is no longer that version."""
+        return self.approved_sha256 is not None and self.status != "approved"
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,11 @@ def record_event(store: Store, asset: str, lang: str, event: str, sha256: str | 
                          (asset, lang, event, utcnow().isoformat(), sha256, detail))
 
 
+def tracked_in_history(store: Store) -> list[tuple[str, str]]:
+    """(asset, lang) of every track with a recorded step, even one with no file yet (a template issued)."""
+    return store.db.execute("SELECT DISTINCT asset, lang FROM subtitle_events").fetchall()
+
+
 def events(store: Store, asset: str, lang: str) -> list[tuple[str, str, str | None, str]]:
     """(event, UTC ISO time, sha256, detail), oldest first."""
     return store.db.execute("SELECT event, at, sha256, detail FROM subtitle_events WHERE asset=? AND lang=? "
@@ -104,12 +115,30 @@ def current_status(track: Track) -> str:
 
 
 def refresh(store: Store, track: Track) -> Track:
+    """The track with the status its file has now, stored back (and in its history) when it changed."""
     status = current_status(track)
     if status != track.status:
-        track = Track(track.asset, track.lang, track.path, status, track.generated_sha256,
-                      track.approved_sha256, track.route)
+        track = replace(track, status=status)
         _save(store, track)
     return track
+
+
+def current(store: Store, asset: str, lang: str, path: Path | None = None) -> Track | None:
+    """The review state of a subtitle file as it is on disk now; None when no track was ever recorded.
+    What clips, burn, publish and status read: a file edited after approval is not 'approved'.
+    With `path` (the file the caller is about to use), that file is the one judged."""
+    track = get_track(store, asset, lang)
+    if track is None:
+        return None
+    return refresh(store, replace(track, path=path) if path is not None else track)
+
+
+def copy_tracks(src: Store, dst: Store, asset: str) -> list[Track]:
+    """An asset's tracks, each as its file is now, copied into another database (the publish demo's)."""
+    tracks = [refresh(src, t) for t in all_tracks(src, asset)]
+    for t in tracks:
+        _save(dst, t)
+    return tracks
 
 
 def new_path(path: Path) -> Path:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from pipeline.captions import review
 from pipeline.config import EMULATOR_ENV, Config
 from pipeline.platforms.accounts import write_token_file
 from pipeline.platforms.emulator import Emulator, running
@@ -52,15 +52,8 @@ def _copy_reviews(src: Path, dst: Store, asset: str) -> list[str]:
     """Subtitle approvals live in the project database; the demo database gets a copy of the asset's."""
     if not src.exists():
         return []
-    with sqlite3.connect(src) as con:
-        try:
-            rows = con.execute("SELECT * FROM subtitle_tracks WHERE asset=?", (asset,)).fetchall()
-        except sqlite3.Error:
-            return []
-    with dst.db:
-        dst.db.executemany(f"INSERT OR REPLACE INTO subtitle_tracks VALUES ({','.join('?' * len(rows[0]))})", rows) \
-            if rows else None
-    return [r[1] for r in rows if r[3] == "approved"]
+    with Store(src) as project:
+        return [t.lang for t in review.copy_tracks(project, dst, asset) if t.status == "approved"]
 
 
 @contextmanager

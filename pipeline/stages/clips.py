@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from pipeline.captions import review
 from pipeline.clips import captions, select, speech
 from pipeline.clips.cards import FONT_BOLD
 from pipeline.clips.select import Analysis, Cue, Segment
@@ -107,9 +108,8 @@ def _cues(cfg: Config, store: Store, ep: Episode, analysis: Analysis) -> tuple[l
         if srt.is_file():
             cues = speech.read_srt(srt)
             if cues:
-                row = store.db.execute("SELECT status FROM subtitle_tracks WHERE asset=? AND lang=?",
-                                       (ep.id, lang)).fetchone()
-                status = row[0] if row else "not reviewed"
+                track = review.current(store, ep.id, lang, srt)
+                status = track.status if track else "not reviewed"
                 if status != "approved":
                     log.info("%s: captions from %s subtitles that are %s", ep.id, lang, status)
                 return cues, f"{lang}.srt ({status})"

@@ -153,11 +153,10 @@ def bambara(cfg: Config, store: Store, episode: Episode, audio: Audio, french: l
     route = bm.route_for(episode.id) if translator is None else "translation"
     if route in ("", "none"):
         path = subtitle_path(cfg, episode.id, "bm")
-        track = review.get_track(store, episode.id, "bm")
-        status = review.refresh(store, track).status if track else "not-configured"
+        track = review.current(store, episode.id, "bm")
         log.warning("%s: bm: %s", episode.id, NOT_CONFIGURED)
-        return TrackResult(episode.id, "bm", path if path.is_file() else None, "skipped", status, "none", 0,
-                           (NOT_CONFIGURED,))
+        return TrackResult(episode.id, "bm", path if path.is_file() else None, "skipped",
+                           track.status if track else "not-configured", "none", 0, (NOT_CONFIGURED,))
     if route == "speech":
         if not bm.speech_model:
             raise PipelineError("Bambara speech route chosen but [subtitles.bambara] speech_model is not set",

@@ -54,8 +54,8 @@ def burn(cfg: Config, store: Store, asset: str, profile: str, langs: tuple[str, 
         if not path.is_file():
             raise PipelineError(f"{asset}: no {lang} subtitles ({path})",
                                 hint=f"run `webseries subtitles {asset} --lang {lang}` first")
-        track = review.get_track(store, asset, lang)
-        statuses.append(review.refresh(store, track).status if track else "edited")
+        track = review.current(store, asset, lang, path)
+        statuses.append(track.status if track else "edited")
         srts.append(path)
     info = ffmpeg.probe(source)
     out = burned_path(cfg, asset, profile, langs)

@@ -1,9 +1,9 @@
 """Where every subtitle track stands, for the team: made by the machine, with a translator,
 imported, approved — with its lint count and when each step happened (local time).
 
-The review state comes from `subtitle_tracks` (checked against the file on disk, so an edit
+The review state comes from captions.review (checked against the file on disk, so an edit
 nobody announced still shows); the steps a file cannot tell (a template issued, a file
-imported) come from `subtitle_events`.
+imported) come from the track's history.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pipeline.captions import files, review
 from pipeline.captions.lint import lint
 from pipeline.config import Config
 from pipeline.errors import PipelineError
+from pipeline.fsutil import sha256_file
 from pipeline.paths import TRAILER, subtitle_path
 from pipeline.store import Store
 
@@ -27,7 +28,7 @@ class TrackStatus:
     kind: str                 # episode | trailer | clip
     lang: str
     state: str                # missing | generated | draft | in translation | imported | edited | approved
-    status: str               # the review state alone (subtitle_tracks): generated | draft | edited | approved | none
+    status: str               # the review state alone (captions.review): generated | draft | edited | approved | none
     route: str
     violations: int | None    # lint problems; None when there is no readable file
     changed: dict[str, str] = field(default_factory=dict)   # step -> local ISO time of its last occurrence
@@ -39,13 +40,11 @@ def _kind(asset: str) -> str:
 
 
 def state_of(track: review.Track | None, history: list[tuple[str, str, str | None, str]]) -> str:
+    """The step a track is at, for people: its review state, told apart by its history
+    (an 'edited' file is 'imported' while it is the file a translator sent)."""
     last: dict[str, tuple[str, str | None]] = {ev: (at, sha) for ev, at, sha, _ in history}
     current = review.current_status(track) if track else None
-    digest = None
-    if track and track.path.is_file():
-        from pipeline.fsutil import sha256_file
-
-        digest = sha256_file(track.path)
+    digest = sha256_file(track.path) if track and track.path.is_file() else None
     if current == "approved":
         return "approved"
     if current == "edited":
@@ -67,7 +66,7 @@ def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[T
             wanted[(ep.id, lang)] = None
     for t in review.all_tracks(store):
         wanted[(t.asset, t.lang)] = None
-    for asset, lang in store.db.execute("SELECT DISTINCT asset, lang FROM subtitle_events").fetchall():
+    for asset, lang in review.tracked_in_history(store):
         wanted[(asset, lang)] = None
     if assets:
         unknown = [a for a in assets if not any(k[0] == a or k[0].startswith(f"{a}-clip") for k in wanted)]
@@ -79,9 +78,7 @@ def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[T
     for asset, lang in sorted(wanted, key=lambda k: (k[0], k[1] != "fr", k[1])):  # French, the reference, first
         if assets and not any(asset == a or asset.startswith(f"{a}-clip") for a in assets):
             continue
-        track = review.get_track(store, asset, lang)
-        if track:
-            track = review.refresh(store, track)
+        track = review.current(store, asset, lang)
         history = review.events(store, asset, lang)
         changed = {ev: datetime.fromisoformat(at).astimezone(zone).isoformat(timespec="minutes")
                    for ev, at, _, _ in history if ev in STEPS}

@@ -68,3 +68,28 @@ def test_file_the_pipeline_never_wrote_is_a_persons(store: Store, tmp_path: Path
 def test_approve_missing_file_is_an_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(PipelineError, match="does not exist"):
         review.approve(store, "ep01", "fr", tmp_path / "nope.srt")
+
+
+def test_an_edit_after_approval_is_not_approved_wherever_it_is_read(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "ep01" / "fr.srt"
+    review.write_track(store, "ep01", "fr", path, A, "generated", "whisper")
+    review.approve(store, "ep01", "fr", path)
+    assert review.current(store, "ep01", "fr").status == "approved"
+    path.write_text(path.read_text().replace("Bonjour", "Salut"), encoding="utf-8")
+    track = review.current(store, "ep01", "fr")
+    assert track.status == "edited" and track.changed_since_approval
+    assert review.get_track(store, "ep01", "fr").status == "edited"  # stored back, in its history too
+    assert review.events(store, "ep01", "fr")[-1][0] == "edited"
+    assert review.current(store, "ep02", "fr") is None
+
+
+def test_tracks_copied_to_another_database_as_they_are_now(store: Store, tmp_path: Path) -> None:
+    for lang, cues in (("fr", A), ("bm", B)):
+        path = tmp_path / "ep01" / f"{lang}.srt"
+        review.write_track(store, "ep01", lang, path, cues, review.machine_status(lang), "test")
+        review.approve(store, "ep01", lang, path)
+    (tmp_path / "ep01" / "bm.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nAwɔ\n", encoding="utf-8")
+    with Store(tmp_path / "other.sqlite3") as other:
+        copied = review.copy_tracks(store, other, "ep01")
+        assert {t.lang: t.status for t in copied} == {"bm": "edited", "fr": "approved"}
+        assert [(t.lang, t.status) for t in review.all_tracks(other)] == [("bm", "edited"), ("fr", "approved")]
