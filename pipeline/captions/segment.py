@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from pipeline.asr.base import Word
 from pipeline.captions.rules import CueRules
+from pipeline.captions.sentences import ends_sentence
 from pipeline.captions.text import french, nfc
 from pipeline.models import Cue
 
-SENTENCE_END = (".", "!", "?", "…", ".»", "!»", "?»")
 CLAUSE_END = (",", ";", ":", "—", ")")
 # Words a line should not end on: articles, prepositions, conjunctions, pronouns (French, English).
 WEAK_END = frozenset("""le la les l' un une des du de d' à au aux en et ou que qu' qui ne n' se s' ce
@@ -64,7 +64,7 @@ def _split_score(left: list[str], right: list[str]) -> float:
     l1, l2 = len(" ".join(left)), len(" ".join(right))
     score = abs(l1 - l2) + (2 if l1 > l2 else 0)  # balanced, slightly bottom-heavy
     last = left[-1]
-    if last.endswith(SENTENCE_END):
+    if ends_sentence(last):
         score -= 40
     elif last.endswith(CLAUSE_END):
         score -= 25
@@ -110,7 +110,7 @@ def _break_score(tokens: list[Token], i: int, k: int, j: int, rules: CueRules) -
     chars = len(" ".join(t.text for t in tokens[i:k]))
     capacity = rules.max_line * rules.max_lines
     score = -chars / capacity * 20  # all else equal, fuller cues
-    if last.endswith(SENTENCE_END):
+    if ends_sentence(last):
         score -= 40
     elif last.endswith(CLAUSE_END):
         score -= 22

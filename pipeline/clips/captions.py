@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from pipeline.clips.select import Cue
+from pipeline.clips.select import Utterance
 
 MAX_LINES = 2
 VERTICAL_CHARS = 22
@@ -20,7 +20,7 @@ def wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(" ".join(text.split()), width=width, break_long_words=False) or [""]
 
 
-def split_cue(cue: Cue, width: int) -> list[Cue]:
+def split_cue(cue: Utterance, width: int) -> list[Utterance]:
     """One cue -> parts of at most two lines each, their time shared by character count."""
     lines = wrap(cue.text, width)
     parts = [" ".join(lines[i:i + MAX_LINES]) for i in range(0, len(lines), MAX_LINES)]
@@ -28,18 +28,18 @@ def split_cue(cue: Cue, width: int) -> list[Cue]:
     out, t = [], cue.start
     for p in parts:
         end = cue.end if p is parts[-1] else t + (cue.end - cue.start) * len(p) / total
-        out.append(Cue(round(t, 3), round(end, 3), "\n".join(wrap(p, width))))
+        out.append(Utterance(round(t, 3), round(end, 3), "\n".join(wrap(p, width))))
         t = end
     return out
 
 
-def clip_cues(cues: Sequence[Cue], start: float, end: float, width: int) -> list[Cue]:
+def clip_cues(cues: Sequence[Utterance], start: float, end: float, width: int) -> list[Utterance]:
     """Cues overlapping [start, end), on the clip's clock (0 = start), wrapped for the screen."""
     out = []
     for c in cues:
         if c.end <= start or c.start >= end or not c.text.strip():
             continue
-        shifted = Cue(max(0.0, c.start - start), min(end, c.end) - start, c.text)
+        shifted = Utterance(max(0.0, c.start - start), min(end, c.end) - start, c.text)
         out.extend(split_cue(shifted, width))
     return out
 
@@ -58,7 +58,7 @@ def _stamp(t: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
 
 
-def to_srt(cues: Sequence[Cue]) -> str:
+def to_srt(cues: Sequence[Utterance]) -> str:
     return "".join(f"{i}\n{_stamp(c.start)} --> {_stamp(c.end)}\n{c.text}\n\n" for i, c in enumerate(cues, 1))
 
 

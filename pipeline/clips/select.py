@@ -12,17 +12,19 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pipeline.captions.sentences import sentence_groups
 from pipeline.errors import PipelineError
 from pipeline.models import Episode, Highlight
 
-SENTENCE_END = re.compile(r"[.!?…»\"]\s*$")
+PAUSE_ENDS_SENTENCE = 1.5  # seconds between two cues that end a sentence, punctuated or not
 MAX_INNER_GAP = 4.0  # a pause longer than this (music, silence) ends a run of speech
 LEAD_IN, LEAD_OUT = 0.25, 0.4  # seconds of pause kept before the first and after the last word
 
 
 @dataclass(frozen=True)
-class Cue:
-    """One subtitle cue (or, without subtitles, one stretch of sound between pauses)."""
+class Utterance:
+    """Something said from `start` to `end`: a subtitle cue's time and text on one line (or,
+    without subtitles, a stretch of sound between pauses, with no text)."""
 
     start: float
     end: float
@@ -48,8 +50,8 @@ class Analysis:
 
 
 @dataclass(frozen=True)
-class Segment:
-    """A chosen stretch of an episode, with why it was chosen."""
+class Excerpt:
+    """A stretch of an episode chosen for a clip or a trailer shot, with why it was chosen."""
 
     episode: str
     start: float
@@ -59,33 +61,19 @@ class Segment:
     source: str  # "marker", "auto" or "b-roll"
     label: str = ""
     text: str = ""
-    cues: tuple[Cue, ...] = field(default=(), compare=False)
+    cues: tuple[Utterance, ...] = field(default=(), compare=False)
 
     @property
     def duration(self) -> float:
         return self.end - self.start
 
-    def overlaps(self, other: Segment) -> bool:
+    def overlaps(self, other: Excerpt) -> bool:
         return self.episode == other.episode and self.start < other.end and other.start < self.end
 
 
 # ------------------------------------------------------------------ sentences
 
-def sentences(cues: Sequence[Cue]) -> list[tuple[Cue, ...]]:
-    """Group cues into whole sentences: a sentence ends at . ! ? or at a long pause."""
-    groups: list[tuple[Cue, ...]] = []
-    current: list[Cue] = []
-    for i, cue in enumerate(cues):
-        current.append(cue)
-        nxt = cues[i + 1] if i + 1 < len(cues) else None
-        ends = not cue.text or SENTENCE_END.search(cue.text) is not None
-        if nxt is None or ends or nxt.start - cue.end > 1.5:
-            groups.append(tuple(current))
-            current = []
-    return groups
-
-
-def padded(cues: Sequence[Cue], first: int, last: int, duration: float) -> tuple[float, float]:
+def padded(cues: Sequence[Utterance], first: int, last: int, duration: float) -> tuple[float, float]:
     """Start/end around cues[first..last], widened into the pauses but at most halfway to the
     next cue, so neighbouring segments never overlap and never cut into a cue."""
     before = (cues[first - 1].end + cues[first].start) / 2 if first > 0 else 0.0
@@ -107,7 +95,7 @@ def keyword_hits(text: str, keywords: Iterable[str]) -> list[str]:
 
 
 def score(episode: str, start: float, end: float, text: str, analysis: Analysis,
-          keywords: Sequence[str], source: str = "auto", cues: tuple[Cue, ...] = ()) -> Segment:
+          keywords: Sequence[str], source: str = "auto", cues: tuple[Utterance, ...] = ()) -> Excerpt:
     hits = keyword_hits(text, keywords)
     cuts = analysis.cuts_within(start, end)
     loud = analysis.mean_loudness(start, end)
@@ -118,14 +106,14 @@ def score(episode: str, start: float, end: float, text: str, analysis: Analysis,
         reasons.append(f"keywords: {', '.join(hits)}")
     reasons.append(f"{cuts} scene change{'s' if cuts != 1 else ''}")
     reasons.append(f"speech energy {loud:.0f} LUFS")
-    return Segment(episode, round(start, 3), round(end, 3), round(total, 3), tuple(reasons), source,
+    return Excerpt(episode, round(start, 3), round(end, 3), round(total, 3), tuple(reasons), source,
                    text=text, cues=cues)
 
 
-def candidates(episode: str, cues: Sequence[Cue], analysis: Analysis, keywords: Sequence[str],
-               lo: float, hi: float) -> list[Segment]:
+def candidates(episode: str, cues: Sequence[Utterance], analysis: Analysis, keywords: Sequence[str],
+               lo: float, hi: float) -> list[Excerpt]:
     """Every run of whole sentences lasting lo..hi seconds with no long pause inside, scored."""
-    groups = sentences(cues)
+    groups = sentence_groups(cues, PAUSE_ENDS_SENTENCE)
     index = {id(c): i for i, c in enumerate(cues)}
     out = []
     for i in range(len(groups)):
@@ -143,9 +131,9 @@ def candidates(episode: str, cues: Sequence[Cue], analysis: Analysis, keywords: 
     return out
 
 
-def pick(pool: Iterable[Segment], taken: Sequence[Segment], n: int) -> list[Segment]:
+def pick(pool: Iterable[Excerpt], taken: Sequence[Excerpt], n: int) -> list[Excerpt]:
     """Best-scored first (earlier on ties), never overlapping what is already taken."""
-    chosen: list[Segment] = []
+    chosen: list[Excerpt] = []
     for seg in sorted(pool, key=lambda s: (-s.score, s.start)):
         if len(chosen) >= n:
             break
@@ -171,17 +159,17 @@ def check_markers(ep: Episode, duration: float, lo: float) -> None:
                 hint=f"widen it in {where}, or lower [clips] min_seconds in config.toml")
 
 
-def marker_segment(ep: Episode, h: Highlight, cues: Sequence[Cue], analysis: Analysis,
-                   keywords: Sequence[str]) -> Segment:
+def marker_segment(ep: Episode, h: Highlight, cues: Sequence[Utterance], analysis: Analysis,
+                   keywords: Sequence[str]) -> Excerpt:
     inside = tuple(c for c in cues if c.end > h.start and c.start < h.end)
     text = " ".join(c.text for c in inside)
     seg = score(ep.id, h.start, h.end, text, analysis, keywords, source="marker", cues=inside)
-    return Segment(ep.id, h.start, h.end, seg.score, ("editor's marker", *seg.reasons), "marker",
+    return Excerpt(ep.id, h.start, h.end, seg.score, ("editor's marker", *seg.reasons), "marker",
                    label=h.label, text=text, cues=inside)
 
 
-def choose_clips(ep: Episode, cues: Sequence[Cue], analysis: Analysis, keywords: Sequence[str],
-                 count: int, lo: float, hi: float) -> list[Segment]:
+def choose_clips(ep: Episode, cues: Sequence[Utterance], analysis: Analysis, keywords: Sequence[str],
+                 count: int, lo: float, hi: float) -> list[Excerpt]:
     """Editor's clip markers first, as given; then the best automatic candidates up to `count`."""
     check_markers(ep, analysis.duration, lo)
     markers = [marker_segment(ep, h, cues, analysis, keywords) for h in ep.highlights if h.use == "clip"]
@@ -189,7 +177,7 @@ def choose_clips(ep: Episode, cues: Sequence[Cue], analysis: Analysis, keywords:
     return markers + sorted(auto, key=lambda s: s.start)
 
 
-def broll(episode: str, cues: Sequence[Cue], analysis: Analysis, shortest: float = 3.0) -> list[Segment]:
+def broll(episode: str, cues: Sequence[Utterance], analysis: Analysis, shortest: float = 3.0) -> list[Excerpt]:
     """Loud stretches without speech (music), scored by their scene changes: filler for a trailer."""
     spans, start = [], None
     for t, m in analysis.loudness:
@@ -205,7 +193,7 @@ def broll(episode: str, cues: Sequence[Cue], analysis: Analysis, shortest: float
     for a, b in spans:
         if b - a >= shortest:
             cuts = analysis.cuts_within(a, b)
-            out.append(Segment(episode, round(a, 3), round(b, 3), round(0.2 + 0.1 * cuts, 3),
+            out.append(Excerpt(episode, round(a, 3), round(b, 3), round(0.2 + 0.1 * cuts, 3),
                                (f"b-roll: sound without speech, {cuts} scene changes",), "b-roll"))
     return out
 
@@ -233,12 +221,12 @@ class EpisodePool:
     """One episode's material for the trailer."""
 
     episode: Episode
-    markers: tuple[Segment, ...]  # the editor's trailer markers
-    sentences: tuple[Segment, ...]  # short automatic candidates (a sentence or two)
-    broll: tuple[Segment, ...]
+    markers: tuple[Excerpt, ...]  # the editor's trailer markers
+    sentences: tuple[Excerpt, ...]  # short automatic candidates (a sentence or two)
+    broll: tuple[Excerpt, ...]
 
 
-def choose_trailer(pools: Sequence[EpisodePool], lo: float, hi: float) -> list[Segment]:
+def choose_trailer(pools: Sequence[EpisodePool], lo: float, hi: float) -> list[Excerpt]:
     """Shots totalling lo..hi seconds: every trailer marker, then the best sentences of each
     episode in turn (so every episode is seen), then b-roll if speech runs short."""
     chosen = [m for p in pools for m in p.markers]
@@ -269,7 +257,7 @@ def choose_trailer(pools: Sequence[EpisodePool], lo: float, hi: float) -> list[S
             continue
         mid = (b.start + b.end) / 2
         start = round(max(b.start, mid - length / 2), 3)
-        seg = Segment(b.episode, start, round(start + length, 3), b.score, b.reasons, "b-roll")
+        seg = Excerpt(b.episode, start, round(start + length, 3), b.score, b.reasons, "b-roll")
         chosen.append(seg)
         total += seg.duration
     order = {p.episode.id: i for i, p in enumerate(pools)}

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.clips.select import Analysis, Cue
+from pipeline.clips.select import Analysis, Utterance
 from pipeline.errors import PipelineError
 
 SENTENCE_PAUSE = 0.35  # a pause at least this long separates two sentences
@@ -21,7 +21,7 @@ LONGEST_SENTENCE = 12.0
 _TAG = re.compile(r"<[^>]+>|\{[^}]*\}")
 
 
-def read_srt(path: Path) -> list[Cue]:
+def read_srt(path: Path) -> list[Utterance]:
     """Cues of an SRT file, in time order, text on one line, without markup."""
     import pysrt
 
@@ -34,14 +34,14 @@ def read_srt(path: Path) -> list[Cue]:
         text = " ".join(_TAG.sub("", s.text).split())
         start, end = s.start.ordinal / 1000, s.end.ordinal / 1000
         if end > start:
-            cues.append(Cue(start, end, text))
+            cues.append(Utterance(start, end, text))
     return sorted(cues, key=lambda c: c.start)
 
 
-def cues_from_pauses(analysis: Analysis) -> list[Cue]:
+def cues_from_pauses(analysis: Analysis) -> list[Utterance]:
     """Sound between sentence-length pauses, keeping only what is broken up like speech."""
     silences = sorted(analysis.silences)
-    cues: list[Cue] = []
+    cues: list[Utterance] = []
     edges = [*silences, (analysis.duration, analysis.duration)]
     run_start, inner = 0.0, 0
     for a, b in edges:
@@ -49,7 +49,7 @@ def cues_from_pauses(analysis: Analysis) -> list[Cue]:
             if a - run_start > 0.3:
                 length = a - run_start
                 if length <= LONGEST_SENTENCE and (inner > 0 or length <= LONGEST_UNBROKEN):
-                    cues.append(Cue(round(run_start, 3), round(a, 3), ""))
+                    cues.append(Utterance(round(run_start, 3), round(a, 3), ""))
             run_start, inner = b, 0
         else:
             inner += 1
@@ -63,5 +63,5 @@ def no_speech_error(episode: str, srt: Path) -> PipelineError:
                               "in episode.toml")
 
 
-def speech_seconds(cues: Sequence[Cue]) -> float:
+def speech_seconds(cues: Sequence[Utterance]) -> float:
     return sum(c.end - c.start for c in cues)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.clips import cards, select
-from pipeline.clips.select import EpisodePool, Segment
+from pipeline.clips.select import EpisodePool, Excerpt
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import remove_stale_temps, temp_path_for
@@ -29,7 +29,7 @@ VARIANTS = ("16x9", "vertical")
 
 @dataclass(frozen=True)
 class TrailerResult:
-    segments: tuple[Segment, ...]
+    segments: tuple[Excerpt, ...]
     outputs: dict[str, Path]
     thumbnail: Path
     duration: float
@@ -37,7 +37,7 @@ class TrailerResult:
     notes: tuple[str, ...]
 
 
-def choose(cfg: Config, materials: list[stage.Material]) -> list[Segment]:
+def choose(cfg: Config, materials: list[stage.Material]) -> list[Excerpt]:
     c = cfg.clips
     cards_total = c.title_card_seconds + c.end_card_seconds
     pools = []

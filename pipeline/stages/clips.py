@@ -19,7 +19,7 @@ from pathlib import Path
 from pipeline.captions import review
 from pipeline.clips import captions, select, speech
 from pipeline.clips.cards import FONT_BOLD
-from pipeline.clips.select import Analysis, Cue, Segment
+from pipeline.clips.select import Analysis, Utterance, Excerpt
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for, write_text_atomic
@@ -46,14 +46,14 @@ class Material:
     info: MediaInfo
     digest: str
     analysis: Analysis
-    cues: tuple[Cue, ...]
+    cues: tuple[Utterance, ...]
     captions_from: str  # "fr.srt (approved)", or why there are no captions
 
 
 @dataclass(frozen=True)
 class ClipResult:
     clip_id: str
-    segment: Segment
+    segment: Excerpt
     outputs: dict[str, Path]
     thumbnail: Path
     skipped: bool  # already up to date
@@ -101,7 +101,7 @@ def _analysis(cfg: Config, ep: Episode, info: MediaInfo, digest: str, show: bool
                     frames=tuple(map(tuple, raw["frames"])))
 
 
-def _cues(cfg: Config, store: Store, ep: Episode, analysis: Analysis) -> tuple[list[Cue], str]:
+def _cues(cfg: Config, store: Store, ep: Episode, analysis: Analysis) -> tuple[list[Utterance], str]:
     langs = [cfg.clips.caption_lang, *(x for x in ep.languages if x != cfg.clips.caption_lang)]
     for lang in langs:
         srt = subtitle_path(cfg, ep.id, lang)
@@ -128,7 +128,7 @@ def clip_id(ep: Episode, n: int) -> str:
     return f"{ep.id}-clip{n}"
 
 
-def choose(cfg: Config, m: Material, count: int | None = None) -> list[Segment]:
+def choose(cfg: Config, m: Material, count: int | None = None) -> list[Excerpt]:
     c = cfg.clips
     chosen = select.choose_clips(m.episode, m.cues, m.analysis, c.keywords,
                                  c.count if count is None else count, c.min_seconds, c.max_seconds)
@@ -196,7 +196,7 @@ def up_to_date(store: Store, episode: str, items: list[str], fp: str) -> bool:
     return True
 
 
-def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, force: bool,
+def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, force: bool,
                 show: bool) -> ClipResult:
     ep, cid = m.episode, clip_id(m.episode, n)
     names = ["vertical", *(["16x9"] if cfg.clips.landscape else [])]

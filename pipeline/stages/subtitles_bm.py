@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pipeline.asr.base import Word
 from pipeline.asr.translate import Translator
 from pipeline.captions.rules import CueRules
-from pipeline.captions.segment import SENTENCE_END, make_cues
+from pipeline.captions.segment import make_cues
+from pipeline.captions.sentences import sentence_groups
 from pipeline.errors import PipelineError
 from pipeline.models import Cue
 
@@ -29,17 +30,10 @@ NLLB_LICENCE = ("NLLB-200 weights are licensed CC-BY-NC 4.0 (non-commercial use 
                 "use is allowed, and have a person correct every draft")
 
 
-def sentences(cues: Sequence[Cue]) -> list[tuple[float, float, str]]:
+def sentence_spans(cues: Sequence[Cue]) -> list[tuple[float, float, str]]:
     """French cues joined into sentences: (start, end, text). Translation works on whole sentences."""
-    out: list[tuple[float, float, str]] = []
-    start, parts = None, []
-    for cue in cues:
-        start = cue.start if start is None else start
-        parts.append(" ".join(cue.lines))
-        if parts[-1].rstrip().endswith(SENTENCE_END) or cue is cues[-1]:
-            out.append((start, cue.end, " ".join(parts).replace("\u00a0", " ")))
-            start, parts = None, []
-    return out
+    return [(group[0].start, group[-1].end, " ".join(" ".join(c.lines) for c in group).replace("\u00a0", " "))
+            for group in sentence_groups(cues)]
 
 
 def spread(start: float, end: float, text: str) -> list[Word]:
@@ -57,7 +51,7 @@ def spread(start: float, end: float, text: str) -> list[Word]:
 
 
 def translate_cues(french: Sequence[Cue], translator: Translator, rules: CueRules) -> list[Cue]:
-    spans = sentences(french)
+    spans = sentence_spans(french)
     texts = translator.translate([s[2] for s in spans])
     if len(texts) != len(spans):
         raise PipelineError(f"translator {translator.name} returned {len(texts)} sentences for {len(spans)}")

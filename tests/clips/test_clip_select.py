@@ -6,12 +6,12 @@ import pysrt
 import pytest
 
 from pipeline.clips import captions, select, speech
-from pipeline.clips.select import Analysis, Cue, EpisodePool
+from pipeline.clips.select import Analysis, Utterance, EpisodePool
 from pipeline.errors import PipelineError
 from pipeline.models import Episode, Highlight, LangText
 from tests.clips.fixtures import SAMPLE_CUES
 
-CUES = [Cue(a, b, t) for a, b, t in SAMPLE_CUES]
+CUES = [Utterance(a, b, t) for a, b, t in SAMPLE_CUES]
 KEYWORDS = ("citoyen", "vote", "mairie", "femmes", "jeunes", "élus")
 
 
@@ -40,8 +40,8 @@ def test_candidates_are_whole_sentences_within_bounds_and_start_in_pauses():
 
 
 def test_a_sentence_split_over_two_cues_is_never_cut_between_them():
-    cues = [Cue(1.0, 3.0, "Chaque citoyen peut"), Cue(3.1, 6.0, "participer à la vie de sa commune."),
-            Cue(6.5, 9.0, "Les jeunes ont leur place.")]
+    cues = [Utterance(1.0, 3.0, "Chaque citoyen peut"), Utterance(3.1, 6.0, "participer à la vie de sa commune."),
+            Utterance(6.5, 9.0, "Les jeunes ont leur place.")]
     found = select.candidates("ep", cues, analysis(), KEYWORDS, 1.0, 20.0)
     starts = {round(s.cues[0].start, 2) for s in found}
     ends = {round(s.cues[-1].end, 2) for s in found}
@@ -117,7 +117,7 @@ def test_speech_from_pauses_leaves_out_unbroken_music():
 
 
 def test_phone_captions_have_at_most_two_short_lines(tmp_path):
-    long = Cue(10.0, 16.0, "Posez vos questions à vos élus, et suivez les décisions du conseil communal "
+    long = Utterance(10.0, 16.0, "Posez vos questions à vos élus, et suivez les décisions du conseil communal "
                            "chaque mois.")
     parts = captions.clip_cues([long], 9.0, 30.0, captions.VERTICAL_CHARS)
     assert len(parts) >= 2
