@@ -34,11 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra:  # `subtitles import EP --lang bm FILE`: arguments after an option are items too
-        if getattr(args, "func", None) is not subtitles.cmd_subtitles or any(e.startswith("-") for e in extra):
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        args.items += extra
+    args = parser.parse_args(argv)
     log.setup(args.verbose)
     func: Callable[[argparse.Namespace], int] = args.func
     try:

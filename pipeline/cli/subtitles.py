@@ -1,4 +1,9 @@
-"""`webseries subtitles ...`: make, lint, approve, burn, template, import, status."""
+"""`webseries subtitles make|lint|approve|status|template|import|burn`; `make` when no action is named.
+
+`webseries subtitles ep01 --lang fr,bm` is `webseries subtitles make ep01 --lang fr,bm`: editors
+type the episode first (the README and the demo do), so a first word that is not an action is
+an episode for `make`.
+"""
 
 from __future__ import annotations
 
@@ -11,30 +16,49 @@ from pipeline.cli.common import context, open_store
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 
-SUBTITLE_ACTIONS = ("lint", "approve", "burn", "status", "template", "import")
+class _AnyWord:
+    """The choices of the action argument: every word passes (one that is not an action is an episode)."""
+
+    def __init__(self, actions: dict[str, argparse.ArgumentParser]) -> None:
+        self.actions = actions
+
+    def __contains__(self, word: object) -> bool:
+        return True
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self.actions)
 
 
-def cmd_subtitles(args: argparse.Namespace) -> int:
-    """`subtitles EPISODE...` makes tracks; `subtitles lint|approve|burn|status ...` works on them."""
-    action = args.items[0] if args.items and args.items[0] in SUBTITLE_ACTIONS else "make"
-    items = args.items[1:] if action != "make" else args.items
-    if action == "make" and not items:
-        raise PipelineError("no episode given", hint="webseries subtitles EPISODE... [--lang fr,bm] (or 'all')")
-    return {"make": _subtitles_make, "lint": _subtitles_lint, "approve": _subtitles_approve,
-            "burn": _subtitles_burn, "status": _subtitles_status, "template": _subtitles_template,
-            "import": _subtitles_import}[action](args, items)
+class MakeByDefault(argparse._SubParsersAction):
+    """The action subparsers, with `make` put in front when the first word is not an action."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - argparse's own signature
+        super().__init__(*args, **kwargs)
+        self.choices = _AnyWord(self._name_parser_map)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: list[str],
+                 option_string: str | None = None) -> None:
+        if values[0] not in self._name_parser_map:
+            values = ["make", *values]
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _no_episode(args: argparse.Namespace) -> int:
+    raise PipelineError("no episode given", hint="webseries subtitles EPISODE... [--lang fr,bm] (or 'all')")
 
 
 def _langs(args: argparse.Namespace) -> list[str] | None:
     return [x.strip() for x in args.lang.split(",") if x.strip()] if args.lang else None
 
 
-def _subtitles_make(args: argparse.Namespace, items: list[str]) -> int:
+def _make(args: argparse.Namespace) -> int:
     from pipeline.manifest import resolve
     from pipeline.stages.subtitles import result_json, subtitles
 
+    if not args.episodes:
+        return _no_episode(args)
     cfg = context(args)
-    episodes = resolve(cfg.project.episodes_dir, items)
+    episodes = resolve(cfg.project.episodes_dir, args.episodes)
     results = []
     with open_store(cfg) as store:
         for ep in episodes:
@@ -68,18 +92,21 @@ def _subtitle_files(cfg: Config, items: list[str]) -> list[tuple[str, str, Path]
     return out
 
 
-def _subtitles_lint(args: argparse.Namespace, items: list[str]) -> int:
+def _violation_json(v) -> dict:  # noqa: ANN001 - a captions.lint.Violation
+    return {"cue": v.cue, "time": v.timecode(), "rule": v.rule, "message": v.message}
+
+
+def _lint(args: argparse.Namespace) -> int:
     from pipeline.captions.files import read_srt
     from pipeline.captions.lint import lint
 
     cfg = context(args)
     report, total = [], 0
-    for asset, lang, path in _subtitle_files(cfg, items):
+    for asset, lang, path in _subtitle_files(cfg, args.items):
         problems = lint(read_srt(path), cfg.subtitles.rules_for(lang, args.fps))
         total += len(problems)
         report.append({"file": str(path), "asset": asset, "lang": lang,
-                       "violations": [{"cue": v.cue, "time": v.timecode(), "rule": v.rule, "message": v.message}
-                                      for v in problems]})
+                       "violations": [_violation_json(v) for v in problems]})
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
@@ -92,18 +119,16 @@ def _subtitles_lint(args: argparse.Namespace, items: list[str]) -> int:
     return 1 if total else 0
 
 
-def _subtitles_approve(args: argparse.Namespace, items: list[str]) -> int:
+def _approve(args: argparse.Namespace) -> int:
     from pipeline.captions import review
     from pipeline.captions.files import read_srt
     from pipeline.captions.lint import lint
     from pipeline.manifest import resolve
     from pipeline.paths import subtitle_path
 
-    if len(items) != 2:
-        raise PipelineError("approve takes an episode and a language", hint="webseries subtitles approve ep01 bm")
     cfg = context(args)
-    (ep,) = resolve(cfg.project.episodes_dir, items[:1])
-    lang = items[1]
+    (ep,) = resolve(cfg.project.episodes_dir, [args.episode])
+    lang = args.lang
     path = subtitle_path(cfg, ep.id, lang)
     with open_store(cfg) as store:
         track = review.approve(store, ep.id, lang, path)
@@ -117,7 +142,7 @@ def _subtitles_approve(args: argparse.Namespace, items: list[str]) -> int:
     return 0
 
 
-def _subtitles_burn(args: argparse.Namespace, items: list[str]) -> int:
+def _burn(args: argparse.Namespace) -> int:
     from pipeline.manifest import resolve
     from pipeline.stages.subtitles_burn import burn
 
@@ -126,7 +151,7 @@ def _subtitles_burn(args: argparse.Namespace, items: list[str]) -> int:
     profiles = args.profile or list(cfg.subtitles.burn.profiles)
     done = []
     with open_store(cfg) as store:
-        for ep in resolve(cfg.project.episodes_dir, items or ["all"]):
+        for ep in resolve(cfg.project.episodes_dir, args.episodes or ["all"]):
             for profile in profiles:
                 done.append(burn(cfg, store, ep.id, profile, langs, show_progress=not args.json))
     if args.json:
@@ -138,14 +163,14 @@ def _subtitles_burn(args: argparse.Namespace, items: list[str]) -> int:
     return 0
 
 
-def _subtitles_status(args: argparse.Namespace, items: list[str]) -> int:
+def _status(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from pipeline.stages.subtitles_status import status, table
 
     cfg = context(args)
     with open_store(cfg) as store:
-        rows = status(cfg, store, items or None)
+        rows = status(cfg, store, args.episodes or None)
     if args.json:
         print(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
     else:
@@ -154,18 +179,15 @@ def _subtitles_status(args: argparse.Namespace, items: list[str]) -> int:
     return 0
 
 
-def _subtitles_template(args: argparse.Namespace, items: list[str]) -> int:
+def _template(args: argparse.Namespace) -> int:
     from pipeline.manifest import resolve
     from pipeline.stages.subtitles_templates import template
 
-    if not items:
-        raise PipelineError("template takes an episode", hint="webseries subtitles template ep01 --lang bm "
-                                                             "[--format srt,csv,xlsx]")
     cfg = context(args)
     formats = tuple(f.strip().lower() for f in (args.format or "srt,csv").split(",") if f.strip())
     results = []
     with open_store(cfg) as store:
-        for ep in resolve(cfg.project.episodes_dir, items):
+        for ep in resolve(cfg.project.episodes_dir, args.episodes):
             for lang in _langs(args) or ["bm"]:
                 results.append(template(cfg, store, ep, lang, formats))
     if args.json:
@@ -181,26 +203,22 @@ def _subtitles_template(args: argparse.Namespace, items: list[str]) -> int:
     return 0
 
 
-def _subtitles_import(args: argparse.Namespace, items: list[str]) -> int:
+def _import(args: argparse.Namespace) -> int:
     from pipeline.manifest import resolve
     from pipeline.stages.subtitles_templates import import_file
 
-    if len(items) != 2:
-        raise PipelineError("import takes an episode and the translated file",
-                            hint="webseries subtitles import ep01 --lang bm ep01-bm.csv (SRT, CSV or XLSX)")
     langs = _langs(args) or ["bm"]
     if len(langs) != 1:
         raise PipelineError("import reads one language at a time", hint="--lang bm")
     cfg = context(args)
-    (ep,) = resolve(cfg.project.episodes_dir, items[:1])
+    (ep,) = resolve(cfg.project.episodes_dir, [args.episode])
     with open_store(cfg) as store:
-        r = import_file(cfg, store, ep.id, langs[0], Path(items[1]), args.fps)
+        r = import_file(cfg, store, ep.id, langs[0], Path(args.file), args.fps)
     if args.json:
         print(json.dumps({"asset": r.asset, "lang": r.lang, "path": str(r.path), "cues": r.cues,
                           "read_as": r.read_as, "flagged": list(r.flagged),
                           "backup": str(r.backup) if r.backup else None,
-                          "violations": [{"cue": v.cue, "time": v.timecode(), "rule": v.rule, "message": v.message}
-                                         for v in r.violations]}, indent=2, ensure_ascii=False))
+                          "violations": [_violation_json(v) for v in r.violations]}, indent=2, ensure_ascii=False))
         return 0
     print(f"{r.asset}  {r.lang}  imported {r.cues} cues into {r.path} (read as {r.read_as}); status: edited, "
           f"approve with `webseries subtitles approve {r.asset} {r.lang}`")
@@ -216,17 +234,51 @@ def _subtitles_import(args: argparse.Namespace, items: list[str]) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("subtitles", help="French/Bambara subtitles: make, lint, approve, burn, status",
-                       description="webseries subtitles EPISODE... [--lang fr,bm] | lint [EPISODE|FILE...] | "
-                                   "approve EPISODE LANG | burn [EPISODE...] [--profile P] [--lang bm,fr] | "
-                                   "status [EPISODE...] | template EPISODE --lang bm [--format srt,csv,xlsx] | "
-                                   "import EPISODE --lang bm FILE")
-    p.add_argument("items", nargs="*", metavar="ARG", help="episodes, or an action (lint, approve, burn, status, "
-                                                           "template, import) and its arguments")
-    p.add_argument("--lang", metavar="LIST", help="languages, comma-separated (fr,bm); for burn, two stack")
-    p.add_argument("--profile", action="append", metavar="NAME", help="burn: rendition profile (repeatable)")
-    p.add_argument("--fps", type=float, default=25.0, help="lint/approve/import: frame rate for the gap rule")
-    p.add_argument("--format", metavar="LIST", help="template: srt, csv and/or xlsx, comma-separated (default srt,csv)")
-    p.add_argument("--force", action="store_true", help="recognise speech again even if nothing changed")
-    p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
-    p.set_defaults(func=cmd_subtitles)
+    p = sub.add_parser("subtitles", help="French/Bambara subtitles: make, lint, approve, status, template, import, burn",
+                       description="Subtitles for each episode: `webseries subtitles EPISODE... [--lang fr,bm]` makes "
+                                   "them (the `make` action); the other actions work on the files.")
+    p.register("action", "parsers", MakeByDefault)
+    acts = p.add_subparsers(dest="action", metavar="ACTION")
+    p.set_defaults(func=_no_episode)
+    fps = {"type": float, "default": 25.0, "help": "frame rate for the two-frame gap rule (default 25)"}
+    as_json = {"action": "store_true", "help": "print the result as JSON on stdout"}
+    a = acts.add_parser("make", help="recognise speech and write each language's SRT and VTT (the default action)")
+    a.add_argument("episodes", nargs="*", metavar="EPISODE", help="episode id, unique prefix, folder, or 'all'")
+    a.add_argument("--lang", metavar="LIST", help="languages, comma-separated (default: [subtitles] languages)")
+    a.add_argument("--force", action="store_true", help="recognise speech again even if nothing changed")
+    a.add_argument("--json", **as_json)
+    a.set_defaults(func=_make)
+    a = acts.add_parser("lint", help="check files against the cue rules (line length, reading speed, timing)")
+    a.add_argument("items", nargs="*", metavar="EPISODE|FILE", help="episodes or .srt files (default: all)")
+    a.add_argument("--fps", **fps)
+    a.add_argument("--json", **as_json)
+    a.set_defaults(func=_lint)
+    a = acts.add_parser("approve", help="mark a language's file as reviewed: fit for release until it changes")
+    a.add_argument("episode", metavar="EPISODE")
+    a.add_argument("lang", metavar="LANG", help="fr, bm, ...")
+    a.add_argument("--fps", **fps)
+    a.set_defaults(func=_approve)
+    a = acts.add_parser("status", help="where every track stands (machine, translator, imported, approved)")
+    a.add_argument("episodes", nargs="*", metavar="EPISODE", help="episodes (their clips included), or 'trailer'")
+    a.add_argument("--json", **as_json)
+    a.set_defaults(func=_status)
+    a = acts.add_parser("template", help="a timed file for translators, the French beside each slot")
+    a.add_argument("episodes", nargs="+", metavar="EPISODE")
+    a.add_argument("--lang", metavar="LIST", help="languages to translate into (default: bm)")
+    a.add_argument("--format", metavar="LIST", help="srt, csv and/or xlsx, comma-separated (default: srt,csv)")
+    a.add_argument("--json", **as_json)
+    a.set_defaults(func=_template)
+    a = acts.add_parser("import", help="read a translator's SRT, CSV or XLSX back as the person's version")
+    a.add_argument("episode", metavar="EPISODE")
+    a.add_argument("file", metavar="FILE", help="the translated file (SRT, CSV or XLSX)")
+    a.add_argument("--lang", metavar="LANG", help="the file's language (default: bm)")
+    a.add_argument("--fps", **fps)
+    a.add_argument("--json", **as_json)
+    a.set_defaults(func=_import)
+    a = acts.add_parser("burn", help="renditions with the subtitles burned into the picture (WhatsApp, TikTok)")
+    a.add_argument("episodes", nargs="*", metavar="EPISODE", help="episodes (default: all)")
+    a.add_argument("--profile", action="append", metavar="NAME", help="rendition profile (repeatable; default: "
+                                                                      "[subtitles.burn] profiles)")
+    a.add_argument("--lang", metavar="LIST", help="one language, or two stacked, first above (default: [subtitles.burn])")
+    a.add_argument("--json", **as_json)
+    a.set_defaults(func=_burn)

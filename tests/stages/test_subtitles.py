@@ -90,6 +90,17 @@ def test_rerun_never_overwrites_a_persons_edit(proj: Project, capsys: pytest.Cap
     assert json.loads(out)[0]["status"] == "edited"
 
 
+def test_make_is_the_default_action_and_each_action_has_only_its_options(proj: Project,
+                                                                         capsys: pytest.CaptureFixture) -> None:
+    code, out, err = proj.run("subtitles", "make", "ep01", "--lang", "fr", "--json", capsys=capsys)
+    assert code == 0 and json.loads(out)[0]["action"] == "written", err
+    code, out, err = proj.run("subtitles", "ep01", "--lang", "fr", "--json", capsys=capsys)
+    assert code == 0 and json.loads(out)[0]["action"] == "unchanged", err
+    done = proj.run_process("subtitles", "status", "--force")
+    assert done.returncode == 2 and "unrecognized arguments: --force" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_lint_and_approve(proj: Project, capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
     human = tmp_path / "fr.srt"
     human.write_text("1\n00:00:01,000 --> 00:00:01,200\nBeaucoup trop de texte pour si peu de temps ici\n",
@@ -111,6 +122,7 @@ def test_lint_and_approve(proj: Project, capsys: pytest.CaptureFixture, tmp_path
     (("subtitles", "ep01", "--lang", "xx"), "error: unknown language code 'xx'", "hint: use ISO 639-1"),
     (("subtitles", "approve", "ep01", "fr"), "error: no fr subtitles for ep01", "hint: run `webseries subtitles"),
     (("subtitles", "burn", "ep01"), "error: ep01: no whatsapp rendition", "hint: run `webseries transcode"),
+    (("subtitles",), "error: no episode given", "hint: webseries subtitles EPISODE..."),
 ])
 def test_user_errors(proj: Project, capsys: pytest.CaptureFixture, args: Sequence[str], error: str,
                      hint: str) -> None:
