@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import log
 from pipeline.cli.common import context, open_store
 from pipeline.config import Config
 from pipeline.errors import PipelineError
+
 
 class _AnyWord:
     """The choices of the action argument: every word passes (one that is not an action is an episode)."""
@@ -25,7 +27,7 @@ class _AnyWord:
     def __contains__(self, word: object) -> bool:
         return True
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self) -> Iterator[str]:  # the actions, where argparse lists the choices
         return iter(self.actions)
 
 
@@ -234,7 +236,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("subtitles", help="French/Bambara subtitles: make, lint, approve, status, template, import, burn",
+    p = sub.add_parser("subtitles", help="French/Bambara subtitles: make, lint, approve, status, template, "
+                                         "import, burn",
                        description="Subtitles for each episode: `webseries subtitles EPISODE... [--lang fr,bm]` makes "
                                    "them (the `make` action); the other actions work on the files.")
     p.register("action", "parsers", MakeByDefault)
@@ -279,6 +282,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("episodes", nargs="*", metavar="EPISODE", help="episodes (default: all)")
     a.add_argument("--profile", action="append", metavar="NAME", help="rendition profile (repeatable; default: "
                                                                       "[subtitles.burn] profiles)")
-    a.add_argument("--lang", metavar="LIST", help="one language, or two stacked, first above (default: [subtitles.burn])")
+    a.add_argument("--lang", metavar="LIST",
+                   help="one language, or two stacked, first above (default: [subtitles.burn] languages)")
     a.add_argument("--json", **as_json)
     a.set_defaults(func=_burn)

@@ -109,6 +109,7 @@ def parse(r: Reader) -> PublishConfig:
 
 
 def emulated(configured: str, path: str = "") -> str:
-    """The emulator's address (+ path) when $WEBSERIES_PUBLISH_EMULATOR is set (demo, tests), else the configured one."""
+    """The emulator's address (+ path) when $WEBSERIES_PUBLISH_EMULATOR is set (demo, tests), else the
+    configured one."""
     emulator = os.environ.get(EMULATOR_ENV, "").rstrip("/")
     return emulator + path if emulator else configured

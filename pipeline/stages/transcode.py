@@ -70,8 +70,8 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
         log.info("%s: removed %s left by an interrupted run", episode.id, stale.name)
 
     digest = store.file_digest(episode.master)
-    prints = {p.name: fingerprint({"master": digest, "profile": asdict(p), "recipe": RECIPE, "ffmpeg": ffmpeg.version()})
-              for p in profiles}
+    prints = {p.name: fingerprint({"master": digest, "profile": asdict(p), "recipe": RECIPE,
+                                   "ffmpeg": ffmpeg.version()}) for p in profiles}
     results: dict[str, Rendition] = {}
     todo = []
     for p in profiles:
