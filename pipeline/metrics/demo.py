@@ -71,7 +71,7 @@ def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
 
 def run_demo(cfg: Config, out: Path, episodes: int = 4, say: Callable[[str], None] = print) -> int:
     from pipeline.metrics import report
-    from pipeline.platforms import emulator_analytics
+    from pipeline.platforms.emulator import analytics as emulator_analytics
     from pipeline.stages import metrics
 
     with demo_session(cfg, demo_config) as (emu, dcfg):

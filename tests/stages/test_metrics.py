@@ -10,7 +10,7 @@ from metrics_support import assets, emulator, mp, seed  # noqa: F401
 from pipeline import scheduler
 from pipeline.metrics.facebook_source import FacebookMetrics
 from pipeline.metrics.youtube_source import YouTubeMetrics
-from pipeline.platforms import emulator_analytics as ea
+from pipeline.platforms.emulator import analytics as ea
 from pipeline.platforms.emulator import Emulator
 from pipeline.stages import metrics
 from pipeline.store import Store
