@@ -163,7 +163,7 @@ def check_markers(ep: Episode, duration: float, lo: float) -> None:
         name = f"highlight {i}" + (f" ({h.label!r})" if h.label else "")
         if h.end > duration + 0.05:
             raise PipelineError(
-                f"{ep.id}: {name} ends at {_tc(h.end)}, after the end of the episode ({_tc(duration)})",
+                f"{ep.id}: {name} ends at {timecode(h.end)}, after the end of the episode ({timecode(duration)})",
                 hint=f"fix start/end of [[highlights]] number {i} in {where}")
         if h.use == "clip" and h.end - h.start < lo - 1e-6:
             raise PipelineError(
@@ -210,7 +210,8 @@ def broll(episode: str, cues: Sequence[Cue], analysis: Analysis, shortest: float
     return out
 
 
-def _tc(t: float) -> str:
+def timecode(t: float) -> str:
+    """mm:ss.s, as an editor reads a position in the timeline (logs, errors)."""
     return f"{int(t // 60):02d}:{t % 60:04.1f}"
 
 

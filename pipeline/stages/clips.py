@@ -255,8 +255,8 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
     for v in names:
         store.record_output(STAGE, ep.id, f"{cid}.{v}", fp, finals[v],
                             {"start": start, "duration": duration, "score": seg.score, "reasons": list(seg.reasons)})
-    log.info("%s: %s %s-%s (%.1f s): %s", ep.id, cid, select._tc(start), select._tc(start + duration), duration,
-             "; ".join(seg.reasons))
+    log.info("%s: %s %s-%s (%.1f s): %s", ep.id, cid, select.timecode(start), select.timecode(start + duration),
+             duration, "; ".join(seg.reasons))
     return ClipResult(cid, seg, finals, thumb, skipped=False)
 
 
