@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.clips import cards  # noqa: E402
-from pipeline.clips import trailer as trailer_mod  # noqa: E402
+from pipeline.stages import trailer as trailer_mod  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.manifest import load_episode  # noqa: E402
 from pipeline.media import ffmpeg  # noqa: E402

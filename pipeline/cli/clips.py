@@ -33,7 +33,7 @@ def cmd_clips(args: argparse.Namespace) -> int:
 
 
 def cmd_trailer(args: argparse.Namespace) -> int:
-    from pipeline.clips.trailer import trailer
+    from pipeline.stages.trailer import trailer
     from pipeline.manifest import resolve
 
     cfg = context(args)

@@ -25,7 +25,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     install_redaction()
     cfg = context(args)
     if args.action == "demo":
-        from pipeline.metrics.demo import run_demo
+        from pipeline.stages.metrics_demo import run_demo
 
         return run_demo(cfg, Path(args.out) if args.out else cfg.project.build_dir / "metrics-demo" / "rapport")
     with open_store(cfg) as store:

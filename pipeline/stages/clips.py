@@ -4,7 +4,7 @@ Highlights come from the editor's markers in episode.toml, then from whole spoke
 (subtitle cues, or pauses in the sound when there are no subtitles) scored by keywords, scene
 changes and speech energy. Each clip is cut, fitted, captioned, loudness-normalised and
 encoded by ONE ffmpeg run (every variant from the same graph); reruns skip what is up to date.
-The trailer is built from the same material in pipeline/clips/trailer.py.
+The trailer is built from the same material in pipeline/stages/trailer.py.
 """
 
 from __future__ import annotations
