@@ -31,7 +31,7 @@ class Cue:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What one pass of ffmpeg over the master found (see ffmpeg.analyze_master)."""
+    """What one pass of ffmpeg over the master found (see media/analysis.py)."""
 
     duration: float
     scene_cuts: tuple[float, ...]

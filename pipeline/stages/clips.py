@@ -24,7 +24,8 @@ from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import remove_stale_temps, temp_path_for, write_text_atomic
 from pipeline.log import progress_bar, stage_logger
-from pipeline.media import ffmpeg, plan
+from pipeline.media import assembly, ffmpeg, plan
+from pipeline.media.analysis import analyze_master
 from pipeline.models import Episode, MediaInfo
 from pipeline.paths import clip_path, clips_dir, subtitle_path, thumbnail_path
 from pipeline.store import Store
@@ -90,7 +91,7 @@ def _analysis(cfg: Config, ep: Episode, info: MediaInfo, digest: str, show: bool
     if raw is None:
         with tempfile.TemporaryDirectory(prefix="clips-") as tmp, \
                 progress_bar(f"[{STAGE}] {ep.id}: analysing", info.duration, show) as bar:
-            raw = ffmpeg.analyze_master(ep.master, Path(tmp), progress=bar)
+            raw = analyze_master(ep.master, Path(tmp), progress=bar)
         if raw["open_silence"] is not None:
             raw["silences"].append((raw["open_silence"], info.duration))
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -154,14 +155,14 @@ def output_rate(info: MediaInfo) -> Fraction:
 def encoder(cfg: Config, rate: Fraction) -> tuple[str, ...]:
     return ("-c:v", "libx264", "-preset", cfg.clips.preset, "-crf", str(cfg.clips.crf), "-profile:v", "high",
             "-pix_fmt", "yuv420p", "-g", str(plan.gop_frames(rate, 2.0)), "-c:a", "aac", "-b:a", "160k",
-            "-ar", str(ffmpeg.CLIP_AUDIO_RATE), "-ac", "2", "-movflags", "+faststart")
+            "-ar", str(assembly.CLIP_AUDIO_RATE), "-ac", "2", "-movflags", "+faststart")
 
 
-def loudnorm_tail(cfg: Config, a: ffmpeg.Assembly, show: bool, label: str) -> tuple[str, ...]:
+def loudnorm_tail(cfg: Config, a: assembly.Assembly, show: bool, label: str) -> tuple[str, ...]:
     """Second-pass loudnorm with the rendition profile's target, as transcode applies it."""
     profile = cfg.transcode.profiles[cfg.clips.loudness_profile]
     with progress_bar(f"[{STAGE}] {label}: measuring loudness", a.duration, show) as bar:
-        measured = ffmpeg.measure_assembly_loudness(a, bar)
+        measured = assembly.measure_assembly_loudness(a, bar)
     if plan.is_silent(measured):
         return ()
     opts = plan.loudnorm_options(profile, measured, cfg.transcode.keep_lra)
@@ -208,7 +209,7 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
     finals = {v: clip_path(cfg, cid, v) for v in names}
     rate = output_rate(m.info)
     start = seg.start
-    duration = ffmpeg.frame_round(seg.duration, rate)
+    duration = assembly.frame_round(seg.duration, rate)
     cues = captions.clip_cues(m.cues, start, start + duration, captions.VERTICAL_CHARS)
     title = seg.label or ep.title.fr
     fp = fingerprint({"master": m.digest, "start": start, "duration": duration, "cues": [asdict(c) for c in cues],
@@ -237,14 +238,14 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
             if v == "vertical" and cfg.clips.title_bar:
                 size = round(h * 0.026)
                 lines = captions.title_lines(title, 30)
-                overlay += ffmpeg.text_lines_filters(lines, work, FONT_BOLD, size, round(h * 0.07))
-            variants.append(ffmpeg.Variant(temps[v], w, h, fw, fh, tuple(overlay)))
-        a = ffmpeg.Assembly((ffmpeg.Shot(ep.master, start, duration),), tuple(variants), rate,
+                overlay += assembly.text_lines_filters(lines, work, FONT_BOLD, size, round(h * 0.07))
+            variants.append(assembly.Variant(temps[v], w, h, fw, fh, tuple(overlay)))
+        a = assembly.Assembly((assembly.Shot(ep.master, start, duration),), tuple(variants), rate,
                             cfg.clips.fade_seconds, (), encoder(cfg, rate))
-        a = ffmpeg.Assembly(a.shots, a.variants, a.fps, a.fade, loudnorm_tail(cfg, a, show, cid), a.encoder)
+        a = assembly.Assembly(a.shots, a.variants, a.fps, a.fade, loudnorm_tail(cfg, a, show, cid), a.encoder)
         try:
             with progress_bar(f"[{STAGE}] {cid}: encoding {len(names)}", duration, show) as bar:
-                ffmpeg.run_assembly(a, bar)
+                assembly.run_assembly(a, bar)
             for v in names:
                 check_sync(temps[v], rate)
             for v in names:
@@ -277,9 +278,9 @@ def make_thumbnail(cfg: Config, store: Store, m: Material, asset: str, title: st
             size = 52
             top = THUMB[1] - 48 - len(lines) * int(size * 1.6)
             overlay = [f"drawbox=x=0:y={top - 30}:w=iw:h=ih-{top - 30}:color=black@0.55:t=fill",
-                       *ffmpeg.text_lines_filters(lines, Path(work), FONT_BOLD, size, top, "black@0.0")]
+                       *assembly.text_lines_filters(lines, Path(work), FONT_BOLD, size, top, "black@0.0")]
             for quality in (3, 6, 12):
-                ffmpeg.thumbnail(m.episode.master, when, tmp, *THUMB, overlay, quality)
+                assembly.thumbnail(m.episode.master, when, tmp, *THUMB, overlay, quality)
                 if tmp.stat().st_size < THUMB_MAX_BYTES:
                     break
         os.replace(tmp, final)

@@ -17,7 +17,7 @@ from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import remove_stale_temps, temp_path_for
 from pipeline.log import progress_bar
-from pipeline.media import ffmpeg
+from pipeline.media import assembly, ffmpeg
 from pipeline.models import Episode
 from pipeline.paths import TRAILER, clip_path, thumbnail_path
 from pipeline.stages import clips as stage
@@ -70,10 +70,10 @@ def trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool = Fa
                             hint='mark some with [[highlights]] use = "trailer" in episode.toml')
     c = cfg.clips
     rate = stage.output_rate(next(iter(materials.values())).info)
-    shots = [ffmpeg.Shot(None, 0.0, ffmpeg.frame_round(c.title_card_seconds, rate))]
-    shots += [ffmpeg.Shot(materials[s.episode].episode.master, s.start, ffmpeg.frame_round(s.duration, rate))
+    shots = [assembly.Shot(None, 0.0, assembly.frame_round(c.title_card_seconds, rate))]
+    shots += [assembly.Shot(materials[s.episode].episode.master, s.start, assembly.frame_round(s.duration, rate))
               for s in segments]
-    shots.append(ffmpeg.Shot(None, 0.0, ffmpeg.frame_round(c.end_card_seconds, rate)))
+    shots.append(assembly.Shot(None, 0.0, assembly.frame_round(c.end_card_seconds, rate)))
     duration = sum(s.duration for s in shots)
     notes = []
     if duration < c.trailer_seconds[0] - 0.5:
@@ -106,14 +106,14 @@ def trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool = Fa
                 w, h, fw, fh = stage.variant_sizes(first.info, v)
                 imgs[v] = (cards.render_card(title, w, h, Path(tmp) / f"title.{v}.png"),
                            cards.render_card(end, w, h, Path(tmp) / f"end.{v}.png"))
-                variants.append(ffmpeg.Variant(temps[v], w, h, fw, fh))
-            shots[0] = ffmpeg.Shot(None, 0.0, shots[0].duration, tuple(imgs[v][0] for v in VARIANTS))
-            shots[-1] = ffmpeg.Shot(None, 0.0, shots[-1].duration, tuple(imgs[v][1] for v in VARIANTS))
-            a = ffmpeg.Assembly(tuple(shots), tuple(variants), rate, c.fade_seconds, (), stage.encoder(cfg, rate))
-            a = ffmpeg.Assembly(a.shots, a.variants, a.fps, a.fade,
+                variants.append(assembly.Variant(temps[v], w, h, fw, fh))
+            shots[0] = assembly.Shot(None, 0.0, shots[0].duration, tuple(imgs[v][0] for v in VARIANTS))
+            shots[-1] = assembly.Shot(None, 0.0, shots[-1].duration, tuple(imgs[v][1] for v in VARIANTS))
+            a = assembly.Assembly(tuple(shots), tuple(variants), rate, c.fade_seconds, (), stage.encoder(cfg, rate))
+            a = assembly.Assembly(a.shots, a.variants, a.fps, a.fade,
                                 stage.loudnorm_tail(cfg, a, show_progress, TRAILER), a.encoder)
             with progress_bar(f"[{stage.STAGE}] {TRAILER}: encoding 2", duration, show_progress) as bar:
-                stderr = ffmpeg.run_assembly(a, bar)
+                stderr = assembly.run_assembly(a, bar)
             for v in VARIANTS:
                 stage.check_sync(temps[v], rate)
             for v in VARIANTS:

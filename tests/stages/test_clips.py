@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.clips import cards
 from pipeline.clips.speech import read_srt
-from pipeline.media import ffmpeg
+from pipeline.media import assembly, ffmpeg
 from pipeline.media.synth import make_test_video
 from pipeline.paths import clip_path, subtitle_path, thumbnail_path
 from tests.clips.fixtures import write_srt
@@ -104,10 +104,10 @@ def test_captions_are_burned_in(rendered, tmp_path):
     # the same cut without any overlay: same shot, same sizes, same encoder
     plain = tmp_path / "plain.mp4"
     info = ffmpeg.probe(project.episode().master)
-    a = ffmpeg.Assembly((ffmpeg.Shot(project.episode().master, row["start"], row["duration"]),),
-                        (ffmpeg.Variant(plain, 1080, 1920, 1080, 608),), Fraction(25), 0.3, (),
+    a = assembly.Assembly((assembly.Shot(project.episode().master, row["start"], row["duration"]),),
+                        (assembly.Variant(plain, 1080, 1920, 1080, 608),), Fraction(25), 0.3, (),
                         ("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"))
-    ffmpeg.run_assembly(a)
+    assembly.run_assembly(a)
     assert info.width == 1280
     captioned, bare = frame(Path(row["outputs"]["vertical"]), t, tmp_path), frame(plain, t, tmp_path)
     band = slice(1150, 1500)  # where the captions sit (above the platform's buttons)

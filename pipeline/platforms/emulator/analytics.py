@@ -103,7 +103,8 @@ def _yt_finish(vid: str, acc: dict[str, float]) -> dict[str, float]:
     views = acc["views"] or 1
     out = dict(acc)
     out["averageViewDuration"] = int(acc["estimatedMinutesWatched"] * 60 / views)
-    out["averageViewPercentage"] = round(min(100.0, out["averageViewDuration"] / (480 + stable_hash("len", vid) % 240) * 100), 2)
+    length = 480 + stable_hash("len", vid) % 240
+    out["averageViewPercentage"] = round(min(100.0, out["averageViewDuration"] / length * 100), 2)
     return out
 
 
