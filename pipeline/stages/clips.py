@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -58,6 +58,7 @@ class ClipResult:
     outputs: dict[str, Path]
     thumbnail: Path
     skipped: bool  # already up to date
+    notes: tuple[str, ...] = ()  # what the editor should know (loudness reached in dynamic mode)
 
 
 # ------------------------------------------------------------------ material
@@ -169,6 +170,35 @@ def loudnorm_tail(cfg: Config, a: assembly.Assembly, show: bool, label: str) -> 
     return ("loudnorm@clip=" + ":".join(f"{k}={v}" for k, v in opts.items()) + ":print_format=json",)
 
 
+def render(cfg: Config, a: assembly.Assembly, label: str, show: bool) -> tuple[str, ...]:
+    """Render an assembly whose variants name the final files (clips and the trailer alike).
+
+    Measures the joined sound, encodes every variant in ONE ffmpeg run under temporary names,
+    checks picture and sound end together, then puts the files in place. Returns notes for
+    the log: loudnorm falling back to dynamic mode (as transcode reports it).
+    """
+    finals = [v.path for v in a.variants]
+    for folder in {p.parent for p in finals}:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(folder)
+    temps = [temp_path_for(p) for p in finals]
+    a = replace(a, variants=tuple(replace(v, path=t) for v, t in zip(a.variants, temps, strict=True)))
+    a = replace(a, audio_tail=loudnorm_tail(cfg, a, show, label))
+    try:
+        with progress_bar(f"[{STAGE}] {label}: encoding {len(temps)}", a.duration, show) as bar:
+            stderr = assembly.run_assembly(a, bar)
+        for t in temps:
+            check_sync(t, a.fps)
+        for t, final in zip(temps, finals, strict=True):
+            os.replace(t, final)
+    finally:
+        for t in temps:
+            t.unlink(missing_ok=True)
+    if ffmpeg.loudnorm_modes(stderr).get("clip") == "dynamic":
+        return ("loudness reached in dynamic mode (a linear gain would break the true-peak limit)",)
+    return ()
+
+
 def variant_sizes(info: MediaInfo, name: str) -> tuple[int, int, int, int]:
     """Canvas and picture size: vertical 1080x1920, or 16:9 at the master's short side (<= 1080)."""
     if name == "vertical":
@@ -219,10 +249,6 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
     thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
     if not force and up_to_date(store, ep.id, [f"{cid}.{v}" for v in names], fp):
         return ClipResult(cid, seg, finals, thumb, skipped=True)
-    for folder in {p.parent for p in finals.values()}:
-        folder.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(folder)
-    temps = {v: temp_path_for(p) for v, p in finals.items()}
     with tempfile.TemporaryDirectory(prefix="clips-") as tmp:
         work = Path(tmp)
         variants = []
@@ -239,26 +265,18 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Segment, fo
                 size = round(h * 0.026)
                 lines = captions.title_lines(title, 30)
                 overlay += assembly.text_lines_filters(lines, work, FONT_BOLD, size, round(h * 0.07))
-            variants.append(assembly.Variant(temps[v], w, h, fw, fh, tuple(overlay)))
+            variants.append(assembly.Variant(finals[v], w, h, fw, fh, tuple(overlay)))
         a = assembly.Assembly((assembly.Shot(ep.master, start, duration),), tuple(variants), rate,
-                            cfg.clips.fade_seconds, (), encoder(cfg, rate))
-        a = assembly.Assembly(a.shots, a.variants, a.fps, a.fade, loudnorm_tail(cfg, a, show, cid), a.encoder)
-        try:
-            with progress_bar(f"[{STAGE}] {cid}: encoding {len(names)}", duration, show) as bar:
-                assembly.run_assembly(a, bar)
-            for v in names:
-                check_sync(temps[v], rate)
-            for v in names:
-                os.replace(temps[v], finals[v])
-        finally:
-            for t in temps.values():
-                t.unlink(missing_ok=True)
+                              cfg.clips.fade_seconds, (), encoder(cfg, rate))
+        notes = render(cfg, a, cid, show)
     for v in names:
         store.record_output(STAGE, ep.id, f"{cid}.{v}", fp, finals[v],
                             {"start": start, "duration": duration, "score": seg.score, "reasons": list(seg.reasons)})
     log.info("%s: %s %s-%s (%.1f s): %s", ep.id, cid, select.timecode(start), select.timecode(start + duration),
              duration, "; ".join(seg.reasons))
-    return ClipResult(cid, seg, finals, thumb, skipped=False)
+    for note in notes:
+        log.info("%s: %s: %s", ep.id, cid, note)
+    return ClipResult(cid, seg, finals, thumb, skipped=False, notes=notes)
 
 
 # ------------------------------------------------------------------ thumbnails

@@ -225,3 +225,19 @@ def test_fewer_clips_than_last_time_removes_the_extra_ones(tmp_path, sample_mast
     assert code == 0, err
     assert not stale.exists() and "removed ep00-sample-clip3.vertical.mp4" in err
     assert clip_path(p.cfg, f"{SAMPLE}-clip1", "vertical").is_file()
+
+
+def test_a_clip_whose_loudness_needs_the_fallback_says_so(tmp_path, sample_master, capsys):
+    """A quiet tone with sharp peaks: the linear gain to the target would break the true-peak limit,
+    so loudnorm falls back to dynamic mode, and the clip's log says so (as the trailer's does)."""
+    p = fast_project(tmp_path / "p", sample_master, subtitles=False)
+    master = tmp_path / "peaks.mp4"
+    ffmpeg.run_args(["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=8", "-f", "lavfi", "-i",
+                     "aevalsrc=exprs='0.01*sin(2*PI*440*t)+0.9*lt(mod(t,0.5),0.002)':s=48000:d=8",
+                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "8",
+                     str(master)])
+    p.add_episode("ep01-peaks", master, extra='[[highlights]]\nstart = 1\nend = 7\nuse = "clip"\n')
+    code, _, err = p.run("clips", "ep01", "--count", "1", capsys=capsys)
+    assert code == 0, err
+    assert "ep01-peaks: ep01-peaks-clip1: loudness reached in dynamic mode" in err
+    assert clip_path(p.cfg, "ep01-peaks-clip1", "vertical").is_file()
