@@ -34,7 +34,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             from pipeline.stages.publish import publish_lock
 
             if args.dry_run:
-                todo = metrics.targets(store)
+                todo = metrics.posted_videos(store)
                 print(f"dry run: would pull {len(todo)} video(s): "
                       + ", ".join(f"{t.asset} ({t.platform})" for t in todo))
                 return 0
