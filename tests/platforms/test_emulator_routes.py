@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from publish_support import YT_TOKEN, trust_tokens
@@ -14,6 +16,16 @@ def test_one_route_per_method_and_path() -> None:
     assert len(keys) == len(set(keys))
     with pytest.raises(ValueError, match="two emulator routes answer GET /youtube/v3/videos"):
         Emulator([*ROUTES, Route("GET", r"/youtube/v3/videos", lambda emu, req, m: Response(200))])
+
+
+def test_no_two_routes_answer_the_same_request() -> None:
+    """An example path for each route (ids filled in) is answered by that route alone."""
+    for route in ROUTES:
+        path = (route.pattern.replace(r"/v\d+\.\d+", "/v21.0").replace(r"(?P<video>\d+)", "1000123")
+                .replace(r"(?P<page>\d+)", "424242").replace("/?", "/"))
+        assert "\\" not in path and "(" not in path, f"fill in an example for {route.pattern}"
+        answering = [r.pattern for r in ROUTES if r.method == route.method and re.fullmatch(r.pattern, path)]
+        assert answering == [route.pattern], (route.method, path)
 
 
 def test_videos_list_answers_publish_and_metrics_from_one_route() -> None:

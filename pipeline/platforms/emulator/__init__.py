@@ -14,8 +14,9 @@ Graph upload phases and offsets, the real error JSON shapes, and injectable faul
     control.py    /_emulator/faults and /_emulator/state, for tests and the demo
 
 This file is the one place the route tables are composed. To emulate another service, add
-its module (handlers + a ROUTES tuple) and one line to ROUTES below. Each method and path
-has one route (`Emulator` refuses two), so the order of the table never decides who answers.
+its module (handlers + a ROUTES tuple) and one line to ROUTES below. Each method and pattern
+has one route (`Emulator` refuses two) and no two patterns match one path (a test checks),
+so the order of the table never decides who answers.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ class Emulator:
     def __init__(self, routes: Iterable[Route], port: int = 0, host: str = "127.0.0.1") -> None:
         self.routes = tuple(routes)
         seen: set[tuple[str, str]] = set()
-        for r in self.routes:  # one handler per method and path: the order of the table never decides
+        for r in self.routes:  # one handler per method and pattern: a second one would be dead code
             if (r.method, r.pattern) in seen:
                 raise ValueError(f"two emulator routes answer {r.method} {r.pattern}")
             seen.add((r.method, r.pattern))
