@@ -30,7 +30,7 @@ from pipeline.platforms.emulator import analytics, control, facebook, insights, 
 from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 from pipeline.platforms.emulator.state import Faults, State
 
-__all__ = ["ROUTES", "Emulator", "Faults", "Request", "Response", "Route", "State", "running", "serve"]
+__all__ = ["ROUTES", "Emulator", "Faults", "Request", "Response", "Route", "State", "build", "running", "serve"]
 
 log = stage_logger("publish")
 
@@ -52,14 +52,14 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-def emulator(port: int = 0, routes: Iterable[Route] = ()) -> Emulator:
+def build(port: int = 0, routes: Iterable[Route] = ()) -> Emulator:
     """An emulator of every service, plus `routes` (a test's own), not started yet."""
     return Emulator((*routes, *ROUTES), port)
 
 
 @contextmanager
 def running(port: int = 0, routes: Iterable[Route] = ()) -> Iterator[Emulator]:
-    emu = emulator(port, routes).start()
+    emu = build(port, routes).start()
     try:
         yield emu
     finally:
@@ -68,7 +68,7 @@ def running(port: int = 0, routes: Iterable[Route] = ()) -> Iterator[Emulator]:
 
 def serve(port: int, accept_any_token: bool = True, quota: int | None = None) -> None:
     """`webseries publish emulator`: run in the foreground until interrupted."""
-    emu = emulator(port)
+    emu = build(port)
     emu.state.accept_any_token = accept_any_token
     emu.faults.quota_left = quota
     log.info("emulator listening on %s (YouTube Data API v3 + Graph API); Ctrl-C stops it", emu.url)
