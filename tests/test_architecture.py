@@ -151,7 +151,13 @@ def private_reaches(known: dict[str, Path]) -> list[str]:
 
 
 def attribute_reaches(known: dict[str, Path]) -> list[str]:
-    """`mod._helper` where `mod` is another pipeline module imported by name (`from pipeline.x import mod`)."""
+    """`mod._helper` where `mod` is another pipeline module, and `obj._x` where `_x` is private to
+    another module (a Reader's `_seen`...).
+
+    Private names a module defines itself (`def _x`, `self._x = ...`) may be used on any of its
+    objects; `self`/`cls` are always fine, and so are names on modules outside pipeline
+    (`argparse._SubParsersAction` is the standard library's business).
+    """
     out = []
     for name, path in known.items():
         tree = ast.parse(path.read_text(), str(path))
@@ -159,15 +165,27 @@ def attribute_reaches(known: dict[str, Path]) -> list[str]:
         for imp in imports(name, path, known):
             if imp.name is None:
                 aliases[imp.target.rsplit(".", 1)[-1]] = imp.target
+        outside: set[str] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom | ast.Import):
+                local = isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("pipeline"))
                 for alias in node.names:
                     if alias.asname and alias.name.rsplit(".", 1)[-1] in aliases:
                         aliases[alias.asname] = aliases[alias.name.rsplit(".", 1)[-1]]
+                    if not local and not alias.name.startswith("pipeline"):
+                        outside.add((alias.asname or alias.name).split(".")[0])
+        own = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        own |= {t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign | ast.AnnAssign)
+                for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Attribute)}
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                    and node.value.id in aliases and node.attr.startswith("_") and not node.attr.startswith("__")):
-                out.append(f"{name}:{node.lineno} reaches {aliases[node.value.id]}.{node.attr}")
+            if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.attr.startswith("_") and not node.attr.startswith("__")):
+                continue
+            base = node.value.id
+            if base in aliases:
+                out.append(f"{name}:{node.lineno} reaches {aliases[base]}.{node.attr}")
+            elif base not in ("self", "cls", *outside) and node.attr not in own:
+                out.append(f"{name}:{node.lineno} reaches {base}.{node.attr}, private to another module")
     return sorted(set(out), key=out.index)
 
 
@@ -245,14 +263,15 @@ def test_the_checks_see_what_they_must(tmp_path: Path) -> None:
     (pkg / "sub" / "__init__.py").write_text("")
     (pkg / "a.py").write_text("from toy.sub import b\n\ndef _secret():\n    return b\n")
     (pkg / "sub" / "b.py").write_text("def f():\n    from ..a import _secret\n    import ffmpeg.nodes\n    return _secret\n")
-    (pkg / "c.py").write_text("from toy import a as alias\n\nx = alias._secret\n" + "\n" * MAX_LINES)
+    (pkg / "c.py").write_text("from toy import a as alias\n\nx = alias._secret\ny = x._hidden\n" + "\n" * MAX_LINES)
     known = modules(pkg)
     assert sorted(known) == ["toy", "toy.a", "toy.c", "toy.sub", "toy.sub.b"]
     [cycle] = import_cycles(known)
     assert "toy.a, toy.sub.b" in cycle and "toy.sub.b:2 -> toy.a" in cycle and "toy.a:1 -> toy.sub.b" in cycle
     assert private_reaches(known) == ["toy.sub.b:2 imports private _secret from toy.a"]
-    assert attribute_reaches(known) == ["toy.c:3 reaches toy.a._secret"]
-    assert long_modules(known) == [f"toy.c (c.py) has {MAX_LINES + 3} lines (at most {MAX_LINES})"]
+    assert attribute_reaches(known) == ["toy.c:3 reaches toy.a._secret",
+                                        "toy.c:4 reaches x._hidden, private to another module"]
+    assert long_modules(known) == [f"toy.c (c.py) has {MAX_LINES + 4} lines (at most {MAX_LINES})"]
     assert third_party_imports(known, "ffmpeg") == ["toy.sub.b:3"]
     assert [floor(m) for m in ("pipeline.clips.select", "pipeline.stages", "pipeline.stages.trailer",
                                "pipeline.stagesx", "pipeline.scheduler", "pipeline.cli.clips")] == [0, 1, 1, 0, 2, 3]
