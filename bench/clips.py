@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.clips import cards  # noqa: E402
-from pipeline.stages import trailer as trailer_mod  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.manifest import load_episode  # noqa: E402
 from pipeline.media import assembly, ffmpeg  # noqa: E402
 from pipeline.media.synth import make_sample_master  # noqa: E402
 from pipeline.stages import clips as stage  # noqa: E402
+from pipeline.stages import trailer as trailer_mod  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 
 FPS, FADE, PRESET, CRF = Fraction(25), 0.3, "veryfast", 21
