@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.clips import cards  # noqa: E402
-from pipeline.clips import trailer as trailer_mod  # noqa: E402
 from pipeline.config import load_config  # noqa: E402
 from pipeline.manifest import load_episode  # noqa: E402
-from pipeline.media import ffmpeg  # noqa: E402
+from pipeline.media import assembly, ffmpeg  # noqa: E402
 from pipeline.media.synth import make_sample_master  # noqa: E402
 from pipeline.stages import clips as stage  # noqa: E402
+from pipeline.stages import trailer as trailer_mod  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 
 FPS, FADE, PRESET, CRF = Fraction(25), 0.3, "veryfast", 21
@@ -51,11 +51,11 @@ def measure(fn) -> tuple[float, float]:  # noqa: ANN001
 
 def graph_build(master: Path, shots: list[tuple[float, float]], title: Path, end: Path, out: Path,
                 w: int, h: int) -> None:
-    seq = [ffmpeg.Shot(None, 0, 3.0, (title,)), *[ffmpeg.Shot(master, s, d) for s, d in shots],
-           ffmpeg.Shot(None, 0, 4.0, (end,))]
+    seq = [assembly.Shot(None, 0, 3.0, (title,)), *[assembly.Shot(master, s, d) for s, d in shots],
+           assembly.Shot(None, 0, 4.0, (end,))]
     enc = ("-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-pix_fmt", "yuv420p", "-g", "50",
            "-c:a", "aac", "-b:a", "160k", "-ar", "48000")
-    ffmpeg.run_assembly(ffmpeg.Assembly(tuple(seq), (ffmpeg.Variant(out, w, h, w, h),), FPS, FADE, (), enc))
+    assembly.run_assembly(assembly.Assembly(tuple(seq), (assembly.Variant(out, w, h, w, h),), FPS, FADE, (), enc))
 
 
 def moviepy_build(master: Path, shots: list[tuple[float, float]], title: Path, end: Path, out: Path) -> None:
@@ -96,7 +96,7 @@ def main() -> None:
         with Store(cfg.project.database) as store:
             material = stage.load_material(cfg, store, ep, show_progress=False)
         segments = trailer_mod.choose(cfg, [material])
-        shots = [(s.start, ffmpeg.frame_round(s.duration, FPS)) for s in segments]
+        shots = [(s.start, assembly.frame_round(s.duration, FPS)) for s in segments]
         w, h = material.info.width, material.info.height
         title = cards.render_card(cards.title_card(cfg.project.series_title.fr, cfg.project.series_title.bm),
                                   w, h, root / "title.png")

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.config import load_config  # noqa: E402
 from pipeline.metrics import report  # noqa: E402
-from pipeline.metrics.demo import demo_config, season_assets, seed_season  # noqa: E402
-from pipeline.platforms import emulator_analytics  # noqa: E402
+from pipeline.stages.metrics_demo import demo_config, season_assets, seed_season  # noqa: E402
+from pipeline.platforms.emulator import analytics as emulator_analytics  # noqa: E402
 from pipeline.platforms.accounts import write_token_file  # noqa: E402
 from pipeline.platforms.emulator import running  # noqa: E402
 from pipeline.stages import metrics  # noqa: E402

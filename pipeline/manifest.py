@@ -29,7 +29,7 @@ def parse_time(value: object) -> float | None:
 
 
 def _time(r: Reader, key: str, required: bool) -> float | None:
-    r._seen.add(key)
+    r.mark_read(key)
     if key not in r.data:
         if required:
             r.problem(key, "is required")
@@ -61,8 +61,7 @@ def load_episode(folder: Path) -> Episode:
     master_name = r.str("master")
     thumb = _time(r, "thumbnail_time", required=False)
     highlights = []
-    raw = r.data.get("highlights", [])
-    r._seen.add("highlights")
+    raw = r.raw("highlights", [])
     if not isinstance(raw, list) or not all(isinstance(h, dict) for h in raw):
         r.problem("highlights", "expected [[highlights]] tables")
         raw = []

@@ -102,7 +102,7 @@ def parse_profile(r: Reader, name: str, base: Profile) -> Profile:
     if r.has("audio_codec"):
         values["audio_codec"] = r.str("audio_codec", choices=AUDIO_CODECS)
     if r.has("canvas"):
-        canvas = r._get("canvas", None, (list,), "[width, height]")
+        canvas = r.list("canvas", None, "[width, height]")
         if canvas is not None:
             if len(canvas) == 2 and all(isinstance(v, int) and 64 <= v <= 4320 and v % 2 == 0 for v in canvas):
                 values["canvas"] = (canvas[0], canvas[1])

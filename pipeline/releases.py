@@ -68,8 +68,7 @@ def youtube_tags_length(tags: tuple[str, ...]) -> int:
 
 
 def _when(r: Reader, key: str, zone: ZoneInfo) -> datetime | None:
-    r._seen.add(key)
-    value = r.data.get(key)
+    value = r.raw(key)
     if value is None:
         r.problem(key, "is required (local date and time, e.g. 2027-01-15T18:00:00)")
         return None
@@ -116,8 +115,7 @@ def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None =
     for t in dplat.values():
         t.check_unknown()
     d.check_unknown()
-    raw = r.data.get("release", [])
-    r._seen.add("release")
+    raw = r.raw("release", [])
     if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
         r.problem("release", "expected [[release]] tables")
         raw = []
@@ -151,7 +149,7 @@ def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None =
         for p in PLATFORMS:
             if p not in platforms and rr.has(p):
                 rr.problem(p, f"texts for {p}, but {p} is not in this release's platforms")
-                rr._seen.add(p)
+                rr.mark_read(p)
         rr.check_unknown()
         if when is not None and isinstance(asset, str) and found is not None:
             releases.append(Release(rid, asset, kind, file, when, zone.key, tuple(subtitles), tuple(targets)))

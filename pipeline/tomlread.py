@@ -53,8 +53,17 @@ class Reader:
     def has(self, key: str) -> bool:
         return key in self.data
 
-    def _get(self, key: str, default: Any, types: tuple[type, ...], type_name: str) -> Any:
+    def mark_read(self, key: str) -> None:
+        """This key is handled by the caller: check_unknown must not call it a typo."""
         self._seen.add(key)
+
+    def raw(self, key: str, default: Any = None) -> Any:
+        """The value as written (marked read), for tables and values the caller checks itself."""
+        self.mark_read(key)
+        return self.data.get(key, default)
+
+    def _get(self, key: str, default: Any, types: tuple[type, ...], type_name: str) -> Any:
+        self.mark_read(key)
         if key not in self.data:
             if default is _MISSING:
                 self.problem(key, "is required")
@@ -85,6 +94,10 @@ class Reader:
 
     def bool(self, key: str, default: Any = _MISSING) -> Any:
         return self._get(key, default, (bool,), "true or false")
+
+    def list(self, key: str, default: Any = _MISSING, type_name: str = "a list") -> Any:
+        """A list whose items the caller checks (a size, a pair of bounds)."""
+        return self._get(key, default, (list,), type_name)
 
     def str_list(self, key: str, default: Any = _MISSING) -> Any:
         value = self._get(key, default, (list,), "a list of strings")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from publish_support import PublishProject, emulator, publish_project  # noqa: F401 - emulator: the same fixture
 
-from pipeline.metrics.demo import season_assets, seed_season
+from pipeline.stages.metrics_demo import season_assets, seed_season
 from pipeline.platforms.emulator import Emulator
 from pipeline.store import Store
 

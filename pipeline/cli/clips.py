@@ -33,8 +33,8 @@ def cmd_clips(args: argparse.Namespace) -> int:
 
 
 def cmd_trailer(args: argparse.Namespace) -> int:
-    from pipeline.clips.trailer import trailer
     from pipeline.manifest import resolve
+    from pipeline.stages.trailer import trailer
 
     cfg = context(args)
     episodes = resolve(cfg.project.episodes_dir, args.episodes or ["all"])

@@ -25,7 +25,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     install_redaction()
     cfg = context(args)
     if args.action == "demo":
-        from pipeline.metrics.demo import run_demo
+        from pipeline.stages.metrics_demo import run_demo
 
         return run_demo(cfg, Path(args.out) if args.out else cfg.project.build_dir / "metrics-demo" / "rapport")
     with open_store(cfg) as store:
@@ -34,7 +34,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             from pipeline.stages.publish import publish_lock
 
             if args.dry_run:
-                todo = metrics.targets(store)
+                todo = metrics.posted_videos(store)
                 print(f"dry run: would pull {len(todo)} video(s): "
                       + ", ".join(f"{t.asset} ({t.platform})" for t in todo))
                 return 0

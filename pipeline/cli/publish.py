@@ -30,7 +30,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         log.stage_logger("publish").info("%s: token saved to %s (mode 0600)", args.platform, path)
         return 0
     if args.action == "demo":
-        from pipeline.platforms.demo import run_demo
+        from pipeline.stages.publish_demo import run_demo
 
         return run_demo(cfg, args.episode)
     if args.action == "run":

@@ -33,7 +33,7 @@ class Utterance:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What one pass of ffmpeg over the master found (see ffmpeg.analyze_master)."""
+    """What one pass of ffmpeg over the master found (see media/analysis.py)."""
 
     duration: float
     scene_cuts: tuple[float, ...]
@@ -151,7 +151,7 @@ def check_markers(ep: Episode, duration: float, lo: float) -> None:
         name = f"highlight {i}" + (f" ({h.label!r})" if h.label else "")
         if h.end > duration + 0.05:
             raise PipelineError(
-                f"{ep.id}: {name} ends at {_tc(h.end)}, after the end of the episode ({_tc(duration)})",
+                f"{ep.id}: {name} ends at {timecode(h.end)}, after the end of the episode ({timecode(duration)})",
                 hint=f"fix start/end of [[highlights]] number {i} in {where}")
         if h.use == "clip" and h.end - h.start < lo - 1e-6:
             raise PipelineError(
@@ -198,7 +198,8 @@ def broll(episode: str, cues: Sequence[Utterance], analysis: Analysis, shortest:
     return out
 
 
-def _tc(t: float) -> str:
+def timecode(t: float) -> str:
+    """mm:ss.s, as an editor reads a position in the timeline (logs, errors)."""
     return f"{int(t // 60):02d}:{t % 60:04.1f}"
 
 

@@ -4,6 +4,10 @@ Command lines for filter graphs are built with ffmpeg-python (the client's choic
 unmaintained, so every use of it stays in this file and can be swapped here alone).
 Commands run with `-progress` for progress bars; failures raise MediaError with the
 tail of ffmpeg's own message.
+
+Sibling modules build argument lists and hand them to `run_args`: assembly.py (clips and
+the trailer: cut, join, fit, overlays, thumbnails), analysis.py (a master's scene cuts,
+loudness, pauses and picture quality), plan.py (rendition arithmetic), synth.py (test media).
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ class Filter:
     args: tuple[Any, ...] = ()
     kwargs: tuple[tuple[str, Any], ...] = ()
 
+    @property
+    def text(self) -> str:
+        """As written in a -filter_complex graph (plain values only: numbers and words)."""
+        opts = [*map(str, self.args), *(f"{k}={v}" for k, v in self.kwargs)]
+        return self.name + ("=" + ":".join(opts) if opts else "")
+
 
 def F(name: str, *args: Any, **kwargs: Any) -> Filter:
     return Filter(name, args, tuple(kwargs.items()))
@@ -55,7 +65,24 @@ class BlurFill:
     fg_width: int
     fg_height: int
 
+    def background(self) -> tuple[Filter, ...]:
+        """The blurred copy: zoomed to cover a quarter-size canvas, blurred there, scaled up."""
+        small_w, small_h = self.width // 4 // 2 * 2, self.height // 4 // 2 * 2
+        return (F("scale", small_w, small_h, force_original_aspect_ratio="increase"), F("crop", small_w, small_h),
+                F("boxblur", luma_radius=10, luma_power=2), F("scale", self.width, self.height), F("setsar", 1))
 
+    def foreground(self) -> tuple[Filter, ...]:
+        return F("scale", self.fg_width, self.fg_height), F("setsar", 1)
+
+    def graph(self, label: str, out: str) -> str:
+        """The fill as -filter_complex text, from stream [label] to [out] (for hand-written graphs)."""
+        text = ",".join
+        return (f"[{label}]split=2[{out}f][{out}b];[{out}b]{text(f.text for f in self.background())}[{out}bb];"
+                f"[{out}f]{text(f.text for f in self.foreground())}[{out}ff];"
+                f"[{out}bb][{out}ff]overlay=x={CENTRE[0]}:y={CENTRE[1]}[{out}]")
+
+
+CENTRE = ("(W-w)/2", "(H-h)/2")  # overlay position of the picture on its fill
 Chain = tuple[Filter | BlurFill, ...]
 
 
@@ -183,15 +210,16 @@ def measure_loudness(source: Path, pre: Chain, layouts: Sequence[int],
         s = s.filter(f"loudnorm@ch{channels}", print_format="json", dual_mono=channels == 1)
         outs.append(ffpy.output(s, "-", format="null"))
     stderr = run(ffpy.merge_outputs(*outs), progress)
-    blocks = _named_json_blocks(stderr)
-    result = {}
-    for channels in layouts:
-        b = blocks.get(f"ch{channels}")
-        if b is None:
-            raise MediaError(f"{source}: loudness measurement printed nothing", hint="this is a bug; please report it")
-        result[channels] = Loudness(float(b["input_i"]), float(b["input_tp"]), float(b["input_lra"]),
-                                    float(b["input_thresh"]), float(b["target_offset"]))
-    return result
+    return {channels: measured_loudness(stderr, f"ch{channels}", str(source)) for channels in layouts}
+
+
+def measured_loudness(stderr: str, name: str, what: str) -> Loudness:
+    """What loudnorm@NAME's measuring pass printed in a finished run (`what` names the input for errors)."""
+    b = _named_json_blocks(stderr).get(name)
+    if b is None:
+        raise MediaError(f"{what}: loudness measurement printed nothing", hint="this is a bug; please report it")
+    return Loudness(float(b["input_i"]), float(b["input_tp"]), float(b["input_lra"]),
+                    float(b["input_thresh"]), float(b["target_offset"]))
 
 
 def ebur128(path: Path, dual_mono: bool = False) -> tuple[float, float]:
@@ -213,13 +241,8 @@ def _chain(stream: Any, chain: Chain) -> Any:
     for f in chain:
         if isinstance(f, BlurFill):
             pair = stream.filter_multi_output("split", 2)
-            fg, bg = pair[0], pair[1]
-            small_w, small_h = f.width // 4 // 2 * 2, f.height // 4 // 2 * 2
-            bg = (bg.filter("scale", small_w, small_h, force_original_aspect_ratio="increase")
-                    .filter("crop", small_w, small_h).filter("boxblur", luma_radius=10, luma_power=2)
-                    .filter("scale", f.width, f.height).filter("setsar", 1))
-            fg = fg.filter("scale", f.fg_width, f.fg_height).filter("setsar", 1)
-            stream = ffpy.overlay(bg, fg, x="(W-w)/2", y="(H-h)/2")
+            stream = ffpy.overlay(_chain(pair[1], f.background()), _chain(pair[0], f.foreground()),
+                                  x=CENTRE[0], y=CENTRE[1])
         else:
             stream = stream.filter(f.name, *f.args, **dict(f.kwargs))
     return stream
@@ -320,15 +343,9 @@ def loudnorm_modes(stderr: str) -> dict[str, str]:
     return {name: block.get("normalization_type", "") for name, block in _named_json_blocks(stderr).items()}
 
 
-# ---- clips
-# Analysis of a master (scene cuts, loudness, pauses, frame quality) in one decode, and
-# assemblies: stretches of masters and still cards cut and joined in ONE filter graph per run
-# (each input seeked with -ss/-t, concat filter, one encode per output file).
+# ---- filters and small commands
 
-CLIP_AUDIO_RATE = 48000
-
-
-def _fq(value: str) -> str:
+def quote(value: str) -> str:
     """A filter option value, quoted for the graph parser and escaped for the option parser."""
     if "'" in value:
         raise MediaError(f"cannot pass {value!r} to an ffmpeg filter (it contains a quote)",
@@ -336,222 +353,9 @@ def _fq(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace(":", "\\:") + "'"
 
 
-def _metadata_lines(path: Path) -> list[tuple[float, dict[str, str]]]:
-    """Frames printed by the metadata/ametadata filters: (pts_time, {key: value})."""
-    frames: list[tuple[float, dict[str, str]]] = []
-    if not path.is_file():
-        return frames
-    for line in path.read_text(errors="replace").splitlines():
-        if line.startswith("frame:"):
-            m = re.search(r"pts_time:(-?[\d.]+)", line)
-            frames.append((float(m.group(1)) if m else 0.0, {}))
-        elif "=" in line and frames:
-            key, value = line.split("=", 1)
-            frames[-1][1][key.strip()] = value.strip()
-    return frames
-
-
-def analyze_master(source: Path, workdir: Path, has_video: bool = True,
-                   progress: Progress | None = None) -> dict[str, Any]:
-    """One decode: scene cuts (scdet), momentary loudness (ebur128, every 0.1 s), pauses
-    (silencedetect) and twice a second the mean luma and blur of the picture.
-
-    Returns plain lists; pipeline.clips.select.Analysis is built from them by the stage.
-    """
-    scenes, frames, loud, quiet = (workdir / n for n in ("scenes.txt", "frames.txt", "loud.txt", "quiet.txt"))
-    parts, maps = [], []
-    if has_video:
-        parts.append("[0:v]scale=320:-2,format=yuv420p,split=2[sa][sb]")
-        parts.append(f"[sa]scdet=threshold=10,metadata=mode=print:key=lavfi.scd.time:file={_fq(str(scenes))}[v1]")
-        parts.append(f"[sb]fps=2,signalstats,blurdetect,metadata=mode=print:file={_fq(str(frames))}[v2]")
-        maps += ["-map", "[v1]", "-map", "[v2]"]
-    parts.append("[0:a]aformat=channel_layouts=stereo,asplit=2[aa][ab]")
-    parts.append(f"[aa]ebur128=metadata=1,ametadata=mode=print:key=lavfi.r128.M:file={_fq(str(loud))}[a1]")
-    parts.append(f"[ab]silencedetect=n=-40dB:d=0.2,ametadata=mode=print:file={_fq(str(quiet))}[a2]")
-    maps += ["-map", "[a1]", "-map", "[a2]"]
-    run_args(["-i", str(source), "-filter_complex", ";".join(parts), *maps, "-f", "null", "-"], progress)
-    cuts = [t for t, kv in _metadata_lines(scenes) if "lavfi.scd.time" in kv]
-    pics = [(t, float(kv.get("lavfi.signalstats.YAVG", 0)), float(kv.get("lavfi.blur", 0)))
-            for t, kv in _metadata_lines(frames)]
-    momentary = [(t, float(kv["lavfi.r128.M"])) for t, kv in _metadata_lines(loud) if "lavfi.r128.M" in kv]
-    silences, start = [], None
-    for _t, kv in _metadata_lines(quiet):
-        if "lavfi.silence_start" in kv:
-            start = float(kv["lavfi.silence_start"])
-        if "lavfi.silence_end" in kv:
-            silences.append((max(0.0, start if start is not None else 0.0), float(kv["lavfi.silence_end"])))
-            start = None
-    return {"scene_cuts": cuts, "frames": pics, "loudness": momentary, "silences": silences,
-            "open_silence": start}
-
-
-@dataclass(frozen=True)
-class Shot:
-    """A stretch of a media file, or (source None) a still card shown for `duration` seconds."""
-
-    source: Path | None
-    start: float
-    duration: float
-    cards: tuple[Path, ...] = ()  # a card: one image per variant, in Assembly.variants order
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One output file: canvas size, picture size inside it (blurred fill around), overlays."""
-
-    path: Path
-    width: int
-    height: int
-    fg_width: int
-    fg_height: int
-    overlay: tuple[str, ...] = ()  # raw filters applied at output size (captions, title bar)
-
-
-@dataclass(frozen=True)
-class Assembly:
-    shots: tuple[Shot, ...]
-    variants: tuple[Variant, ...]
-    fps: Fraction
-    fade: float
-    audio_tail: tuple[str, ...]  # raw filters on the joined audio (loudnorm...)
-    encoder: tuple[str, ...]
-
-    @property
-    def duration(self) -> float:
-        return sum(s.duration for s in self.shots)
-
-
-def frame_round(seconds: float, fps: Fraction) -> float:
-    """Shot lengths are whole frames, so video and audio of every shot end together."""
-    return float(max(1, round(Fraction(seconds) * fps)) / fps)
-
-
-def _fit(label: str, v: Variant, out: str) -> str:
-    if (v.fg_width, v.fg_height) == (v.width, v.height):
-        return f"[{label}]scale={v.width}:{v.height},setsar=1[{out}]"
-    sw, sh = v.width // 4 // 2 * 2, v.height // 4 // 2 * 2
-    return (f"[{label}]split=2[{out}f][{out}b];"
-            f"[{out}b]scale={sw}:{sh}:force_original_aspect_ratio=increase,crop={sw}:{sh},"
-            f"boxblur=luma_radius=10:luma_power=2,scale={v.width}:{v.height},setsar=1[{out}bb];"
-            f"[{out}f]scale={v.fg_width}:{v.fg_height},setsar=1[{out}ff];"
-            f"[{out}bb][{out}ff]overlay=x=(W-w)/2:y=(H-h)/2[{out}]")
-
-
-def assembly_command(a: Assembly, measure: bool = False) -> list[str]:
-    """ffmpeg arguments (without the binary) for the whole assembly: every cut, fade, join,
-    fit, overlay and loudness filter in one graph, every variant encoded in the same run.
-
-    measure=True: the joined audio only, through loudnorm's measuring pass.
-    """
-    rate = f"{a.fps.numerator}/{a.fps.denominator}"
-    args: list[str] = []
-    graph: list[str] = []
-    media: list[tuple[int, Shot]] = []
-    n_in = 0
-    for shot in a.shots:
-        if shot.source is None:
-            continue
-        args += ["-ss", f"{shot.start:.6f}", "-t", f"{shot.duration + 0.5:.6f}", "-i", str(shot.source)]
-        media.append((n_in, shot))
-        n_in += 1
-    # the media shots, each trimmed to whole frames with its own fades, joined once
-    for k, (i, shot) in enumerate(media):
-        d, f = shot.duration, min(a.fade, shot.duration / 4)
-        fades_v = f",fade=t=in:st=0:d={f:.3f},fade=t=out:st={d - f:.6f}:d={f:.3f}" if f > 0 else ""
-        fades_a = f",afade=t=in:st=0:d={f:.3f},afade=t=out:st={d - f:.6f}:d={f:.3f}" if f > 0 else ""
-        if not measure:
-            graph.append(f"[{i}:v]fps={rate},tpad=stop_mode=clone:stop_duration=1,trim=duration={d:.6f},"
-                         f"setpts=PTS-STARTPTS,format=yuv420p{fades_v}[mv{k}]")
-        graph.append(f"[{i}:a]aformat=channel_layouts=stereo,aresample={CLIP_AUDIO_RATE},apad,"
-                     f"atrim=duration={d:.6f},asetpts=PTS-STARTPTS{fades_a}[ma{k}]")
-    n = len(media)
-    graph.append("".join(f"[ma{k}]" for k in range(n)) + f"concat=n={n}:v=0:a=1[media_a]")
-    # cards: silent, in the order of the shots
-    parts_a, card_inputs = [], {}
-    for s_idx, shot in enumerate(a.shots):
-        if shot.source is None:
-            card_inputs[s_idx] = n_in
-            if not measure:
-                for img in shot.cards:
-                    args += ["-loop", "1", "-framerate", rate, "-t", f"{shot.duration:.6f}", "-i", str(img)]
-                    n_in += 1
-            graph.append(f"anullsrc=r={CLIP_AUDIO_RATE}:cl=stereo,atrim=duration={shot.duration:.6f}[ca{s_idx}]")
-            parts_a.append(f"[ca{s_idx}]")
-        elif "[media_a]" not in parts_a:
-            parts_a.append("[media_a]")
-    if measure:
-        graph.append("".join(parts_a) + f"concat=n={len(parts_a)}:v=0:a=1,loudnorm@m=print_format=json[aout]")
-        return [*args, "-filter_complex", ";".join(graph), "-map", "[aout]", "-f", "null", "-"]
-    tail = ",".join(a.audio_tail) + "," if a.audio_tail else ""
-    nv = len(a.variants)
-    graph.append("".join(parts_a) + f"concat=n={len(parts_a)}:v=0:a=1,{tail}aresample={CLIP_AUDIO_RATE},"
-                 f"aformat=sample_rates={CLIP_AUDIO_RATE}:channel_layouts=stereo"
-                 + (f",asplit={nv}" if nv > 1 else "") + "".join(f"[aout{j}]" for j in range(nv)))
-    graph.append("".join(f"[mv{k}]" for k in range(n)) + f"concat=n={n}:v=1:a=0"
-                 + (f",split={nv}" if nv > 1 else "") + "".join(f"[mvj{j}]" for j in range(nv)))
-    for j, v in enumerate(a.variants):
-        graph.append(_fit(f"mvj{j}", v, f"fit{j}"))
-        overlay = ",".join(v.overlay)
-        graph.append(f"[fit{j}]{overlay + ',' if overlay else ''}format=yuv420p[body{j}]")
-        parts_v = []
-        for s_idx, shot in enumerate(a.shots):
-            if shot.source is None:
-                idx = card_inputs[s_idx] + j
-                f = min(a.fade, shot.duration / 4)
-                graph.append(f"[{idx}:v]fps={rate},scale={v.width}:{v.height},setsar=1,format=yuv420p,"
-                             f"fade=t=in:st=0:d={f:.3f},fade=t=out:st={shot.duration - f:.6f}:d={f:.3f}[cv{s_idx}_{j}]")
-                parts_v.append(f"[cv{s_idx}_{j}]")
-            elif f"[body{j}]" not in parts_v:
-                parts_v.append(f"[body{j}]")
-        if len(parts_v) > 1:
-            graph.append("".join(parts_v) + f"concat=n={len(parts_v)}:v=1:a=0[vout{j}]")
-        else:
-            graph.append(f"[body{j}]null[vout{j}]")
-    args += ["-filter_complex", ";".join(graph)]
-    for j, v in enumerate(a.variants):
-        args += ["-map", f"[vout{j}]", "-map", f"[aout{j}]", *a.encoder, str(v.path)]
-    return args
-
-
-def run_assembly(a: Assembly, progress: Progress | None = None) -> str:
-    return run_args(assembly_command(a), progress)
-
-
-def measure_assembly_loudness(a: Assembly, progress: Progress | None = None) -> Loudness:
-    """loudnorm's first pass over the joined audio of an assembly (audio decode only)."""
-    stderr = run_args(assembly_command(a, measure=True), progress)
-    b = _named_json_blocks(stderr).get("m")
-    if b is None:
-        raise MediaError("loudness measurement of the assembly printed nothing", hint="this is a bug; please report it")
-    return Loudness(float(b["input_i"]), float(b["input_tp"]), float(b["input_lra"]),
-                    float(b["input_thresh"]), float(b["target_offset"]))
-
-
 def subtitles_filter(srt: Path, style: str) -> str:
     """libass burn-in of an SRT file, with pixel-sized style overrides."""
-    return f"subtitles=filename={_fq(str(srt))}:charenc=UTF-8:force_style={_fq(style)}"
-
-
-def text_lines_filters(lines: Sequence[str], workdir: Path, font: Path, size: int, top: int,
-                       box_color: str = "black@0.6") -> list[str]:
-    """drawtext, one centred line each (texts go through files: no escaping of user text)."""
-    out = []
-    for i, line in enumerate(lines):
-        f = workdir / f"text{abs(hash((line, i, top)))}.txt"
-        f.write_text(line, encoding="utf-8")
-        out.append(f"drawtext=fontfile={_fq(str(font))}:textfile={_fq(str(f))}:expansion=none:"
-                   f"fontsize={size}:fontcolor=white:box=1:boxcolor={box_color}:boxborderw={size // 3}:"
-                   f"x=(w-text_w)/2:y={top + i * int(size * 1.6)}")
-    return out
-
-
-def thumbnail(source: Path, at: float, out: Path, width: int, height: int, overlay: Sequence[str],
-              quality: int = 3) -> None:
-    """One frame at `at`, covering width x height, with overlays, as a JPEG (-q:v 2..31)."""
-    vf = (f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},setsar=1"
-          + "".join("," + o for o in overlay))
-    run_args(["-ss", f"{at:.3f}", "-i", str(source), "-frames:v", "1", "-vf", vf, "-q:v", str(quality),
-              "-f", "image2", "-update", "1", str(out)])
+    return f"subtitles=filename={quote(str(srt))}:charenc=UTF-8:force_style={quote(style)}"
 
 
 def stream_durations(path: Path) -> dict[str, tuple[float, float]]:

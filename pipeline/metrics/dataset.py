@@ -19,7 +19,7 @@ TOTAL = "total"   # dimension of a whole-period value
 
 
 @dataclass(frozen=True)
-class Target:
+class PostedVideo:
     """A published (or scheduled) release on one platform, as the ledger knows it."""
 
     platform: str
@@ -68,10 +68,10 @@ COLUMNS = tuple(f.name for f in fields(MetricSample))
 ALL = "*"   # release_id/remote_id/asset of a value covering every pulled video together
 
 
-def sample(t: Target | None, platform: str, source: str, metric: str, value: float | None, *, reason: str = "",
+def sample(t: PostedVideo | None, platform: str, source: str, metric: str, value: float | None, *, reason: str = "",
            dimension: str = TOTAL, dimension_value: str = "", start: date | None = None, end: date,
            pulled_at: datetime) -> MetricSample:
-    """A row for one target (or, with t None, for all pulled videos of a platform together)."""
+    """A row for one video (or, with t None, for all pulled videos of a platform together)."""
     return MetricSample(platform, source, t.release_id if t else ALL, t.remote_id if t else ALL,
                         t.asset if t else ALL, t.episode if t else ALL, metric, dimension, dimension_value,
                         None if value is None else float(value), reason if value is None else "",

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from pipeline.config import Config
 from pipeline.log import stage_logger
-from pipeline.metrics.dataset import MetricSample, Target, sample
+from pipeline.metrics.dataset import MetricSample, PostedVideo, sample
 from pipeline.metrics.dictionary import FACEBOOK_INSIGHTS, FACEBOOK_REELS_INSIGHTS
 from pipeline.platforms.base import PlatformError
 from pipeline.platforms.facebook import AUTH_CODES, THROTTLE_CODES, Facebook
@@ -76,18 +76,18 @@ class FacebookMetrics:
             out.append({"code": a.get("code", 0), "body": body})
         return out
 
-    def _metrics(self, t: Target) -> tuple[str, ...]:
+    def _metrics(self, t: PostedVideo) -> tuple[str, ...]:
         return tuple(m for m in (REELS if t.reel else INSIGHTS) if m not in self.rejected)
 
-    def _insights(self, targets: list[Target]) -> list[dict | None]:
+    def _insights(self, videos: list[PostedVideo]) -> list[dict | None]:
         answers: list[dict | None] = []
-        for part in _chunks(targets, BATCH_MAX):
+        for part in _chunks(videos, BATCH_MAX):
             answers += self._batch([(f"{t.remote_id}/video_insights",
                                      {"metric": ",".join(self._metrics(t)), "period": "lifetime"}) for t in part])
         return answers
 
-    def pull(self, targets: list[Target], end: date, now: datetime) -> list[MetricSample]:
-        ordered = sorted(targets, key=lambda t: t.remote_id)
+    def pull(self, videos: list[PostedVideo], end: date, now: datetime) -> list[MetricSample]:
+        ordered = sorted(videos, key=lambda t: t.remote_id)
         answers = dict(zip([t.remote_id for t in ordered], self._insights(ordered), strict=False))
         refused = [t for t in ordered if (a := answers[t.remote_id]) and _metric_refused(a)]
         for kind in (False, True):   # Page videos, then Reels: which metric? ask one of them metric by metric
@@ -109,7 +109,7 @@ class FacebookMetrics:
             out += self._samples(t, answers.get(t.remote_id), end, now)
         return out
 
-    def _samples(self, t: Target, answer: dict | None, end: date, now: datetime) -> list[MetricSample]:
+    def _samples(self, t: PostedVideo, answer: dict | None, end: date, now: datetime) -> list[MetricSample]:
         start = t.publish_at.date()
 
         def row(metric: str, value: float | None, reason: str = "", dim: str = "total", dv: str = "") -> MetricSample:

@@ -17,7 +17,7 @@ import httplib2
 
 from pipeline.config import Config
 from pipeline.log import stage_logger
-from pipeline.metrics.dataset import TOTAL, MetricSample, Target, sample
+from pipeline.metrics.dataset import TOTAL, MetricSample, PostedVideo, sample
 from pipeline.metrics.dictionary import YOUTUBE_ANALYTICS, YOUTUBE_STATISTICS
 from pipeline.platforms.accounts import LOGIN_YOUTUBE, youtube_credentials
 from pipeline.platforms.base import Backoff
@@ -49,7 +49,7 @@ def _chunks(items: list, n: int) -> list[list]:
 
 
 class YouTubeMetrics:
-    """Pulls every statistic for a list of targets; counts the requests it makes."""
+    """Pulls every statistic for a list of videos; counts the requests it makes."""
 
     platform = "youtube"
 
@@ -79,8 +79,8 @@ class YouTubeMetrics:
                                              filters="video==" + ",".join(ids), **extra)
         return self._call(SRC_A, f"reports.query {dimensions}", req.execute)
 
-    def pull(self, targets: list[Target], start: date, end: date, now: datetime) -> list[MetricSample]:
-        by_id = {t.remote_id: t for t in targets}
+    def pull(self, videos: list[PostedVideo], start: date, end: date, now: datetime) -> list[MetricSample]:
+        by_id = {t.remote_id: t for t in videos}
         out: list[MetricSample] = []
         for ids in _chunks(sorted(by_id), FILTER_MAX):
             out += self._totals(ids, by_id, start, end, now)
@@ -90,7 +90,7 @@ class YouTubeMetrics:
             out += self._statistics(ids, by_id, end, now)
         return out
 
-    def _totals(self, ids: list[str], by_id: dict[str, Target], start: date, end: date,
+    def _totals(self, ids: list[str], by_id: dict[str, PostedVideo], start: date, end: date,
                 now: datetime) -> list[MetricSample]:
         res = self._report(ids, start, end, "video", ",".join(VIDEO_METRICS), sort="-views", maxResults=FILTER_MAX)
         cols = [h["name"] for h in res.get("columnHeaders", [])]
@@ -118,7 +118,7 @@ class YouTubeMetrics:
                                start=max(start, t.publish_at.date()), end=end, pulled_at=now) for n in VIDEO_METRICS]
         return out
 
-    def _daily(self, ids: list[str], by_id: dict[str, Target], now: datetime) -> list[MetricSample]:
+    def _daily(self, ids: list[str], by_id: dict[str, PostedVideo], now: datetime) -> list[MetricSample]:
         start = min(by_id[i].publish_at.date() for i in ids)
         end = now.date()
         if start > end:
@@ -161,7 +161,8 @@ class YouTubeMetrics:
                                       pulled_at=now))
         return out
 
-    def _statistics(self, ids: list[str], by_id: dict[str, Target], end: date, now: datetime) -> list[MetricSample]:
+    def _statistics(self, ids: list[str], by_id: dict[str, PostedVideo], end: date,
+                    now: datetime) -> list[MetricSample]:
         res = self._call(SRC_D, "videos.list statistics",
                          self.data.videos().list(part="statistics", id=",".join(ids), maxResults=LIST_MAX).execute)
         items = {i["id"]: i.get("statistics", {}) for i in res.get("items", [])}

@@ -4,7 +4,7 @@ Highlights come from the editor's markers in episode.toml, then from whole spoke
 (subtitle cues, or pauses in the sound when there are no subtitles) scored by keywords, scene
 changes and speech energy. Each clip is cut, fitted, captioned, loudness-normalised and
 encoded by ONE ffmpeg run (every variant from the same graph); reruns skip what is up to date.
-The trailer is built from the same material in pipeline/clips/trailer.py.
+The trailer is built from the same material in pipeline/stages/trailer.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for, write_text_atomic
 from pipeline.log import progress_bar, stage_logger
-from pipeline.media import ffmpeg, plan
+from pipeline.media import assembly, ffmpeg, plan
+from pipeline.media.analysis import analyze_master
 from pipeline.models import Episode, MediaInfo
 from pipeline.paths import clip_path, clips_dir, subtitle_path, thumbnail_path
 from pipeline.store import Store
@@ -57,6 +58,7 @@ class ClipResult:
     outputs: dict[str, Path]
     thumbnail: Path
     skipped: bool  # already up to date
+    notes: tuple[str, ...] = ()  # what the editor should know (loudness reached in dynamic mode)
 
 
 # ------------------------------------------------------------------ material
@@ -90,7 +92,7 @@ def _analysis(cfg: Config, ep: Episode, info: MediaInfo, digest: str, show: bool
     if raw is None:
         with tempfile.TemporaryDirectory(prefix="clips-") as tmp, \
                 progress_bar(f"[{STAGE}] {ep.id}: analysing", info.duration, show) as bar:
-            raw = ffmpeg.analyze_master(ep.master, Path(tmp), progress=bar)
+            raw = analyze_master(ep.master, Path(tmp), progress=bar)
         if raw["open_silence"] is not None:
             raw["silences"].append((raw["open_silence"], info.duration))
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -153,18 +155,47 @@ def output_rate(info: MediaInfo) -> Fraction:
 def encoder(cfg: Config, rate: Fraction) -> tuple[str, ...]:
     return ("-c:v", "libx264", "-preset", cfg.clips.preset, "-crf", str(cfg.clips.crf), "-profile:v", "high",
             "-pix_fmt", "yuv420p", "-g", str(plan.gop_frames(rate, 2.0)), "-c:a", "aac", "-b:a", "160k",
-            "-ar", str(ffmpeg.CLIP_AUDIO_RATE), "-ac", "2", "-movflags", "+faststart")
+            "-ar", str(assembly.CLIP_AUDIO_RATE), "-ac", "2", "-movflags", "+faststart")
 
 
-def loudnorm_tail(cfg: Config, a: ffmpeg.Assembly, show: bool, label: str) -> tuple[str, ...]:
+def loudnorm_tail(cfg: Config, a: assembly.Assembly, show: bool, label: str) -> tuple[str, ...]:
     """Second-pass loudnorm with the rendition profile's target, as transcode applies it."""
     profile = cfg.transcode.profiles[cfg.clips.loudness_profile]
     with progress_bar(f"[{STAGE}] {label}: measuring loudness", a.duration, show) as bar:
-        measured = ffmpeg.measure_assembly_loudness(a, bar)
+        measured = assembly.measure_assembly_loudness(a, bar)
     if plan.is_silent(measured):
         return ()
     opts = plan.loudnorm_options(profile, measured, cfg.transcode.keep_lra)
     return ("loudnorm@clip=" + ":".join(f"{k}={v}" for k, v in opts.items()) + ":print_format=json",)
+
+
+def render(cfg: Config, a: assembly.Assembly, label: str, show: bool) -> tuple[str, ...]:
+    """Render an assembly whose variants name the final files (clips and the trailer alike).
+
+    Measures the joined sound, encodes every variant in ONE ffmpeg run under temporary names,
+    checks picture and sound end together, then puts the files in place. Returns notes for
+    the log: loudnorm falling back to dynamic mode (as transcode reports it).
+    """
+    finals = [v.path for v in a.variants]
+    for folder in {p.parent for p in finals}:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(folder)
+    temps = [temp_path_for(p) for p in finals]
+    a = replace(a, variants=tuple(replace(v, path=t) for v, t in zip(a.variants, temps, strict=True)))
+    a = replace(a, audio_tail=loudnorm_tail(cfg, a, show, label))
+    try:
+        with progress_bar(f"[{STAGE}] {label}: encoding {len(temps)}", a.duration, show) as bar:
+            stderr = assembly.run_assembly(a, bar)
+        for t in temps:
+            check_sync(t, a.fps)
+        for t, final in zip(temps, finals, strict=True):
+            os.replace(t, final)
+    finally:
+        for t in temps:
+            t.unlink(missing_ok=True)
+    if ffmpeg.loudnorm_modes(stderr).get("clip") == "dynamic":
+        return ("loudness reached in dynamic mode (a linear gain would break the true-peak limit)",)
+    return ()
 
 
 def variant_sizes(info: MediaInfo, name: str) -> tuple[int, int, int, int]:
@@ -203,7 +234,7 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, fo
     finals = {v: clip_path(cfg, cid, v) for v in names}
     rate = output_rate(m.info)
     start = seg.start
-    duration = ffmpeg.frame_round(seg.duration, rate)
+    duration = assembly.frame_round(seg.duration, rate)
     cues = captions.clip_cues(m.cues, start, start + duration, captions.VERTICAL_CHARS)
     title = seg.label or ep.title.fr
     fp = fingerprint({"master": m.digest, "start": start, "duration": duration, "cues": [asdict(c) for c in cues],
@@ -213,10 +244,6 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, fo
     thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
     if not force and up_to_date(store, ep.id, [f"{cid}.{v}" for v in names], fp):
         return ClipResult(cid, seg, finals, thumb, skipped=True)
-    for folder in {p.parent for p in finals.values()}:
-        folder.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(folder)
-    temps = {v: temp_path_for(p) for v, p in finals.items()}
     with tempfile.TemporaryDirectory(prefix="clips-") as tmp:
         work = Path(tmp)
         variants = []
@@ -232,27 +259,19 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, fo
             if v == "vertical" and cfg.clips.title_bar:
                 size = round(h * 0.026)
                 lines = captions.title_lines(title, 30)
-                overlay += ffmpeg.text_lines_filters(lines, work, FONT_BOLD, size, round(h * 0.07))
-            variants.append(ffmpeg.Variant(temps[v], w, h, fw, fh, tuple(overlay)))
-        a = ffmpeg.Assembly((ffmpeg.Shot(ep.master, start, duration),), tuple(variants), rate,
-                            cfg.clips.fade_seconds, (), encoder(cfg, rate))
-        a = ffmpeg.Assembly(a.shots, a.variants, a.fps, a.fade, loudnorm_tail(cfg, a, show, cid), a.encoder)
-        try:
-            with progress_bar(f"[{STAGE}] {cid}: encoding {len(names)}", duration, show) as bar:
-                ffmpeg.run_assembly(a, bar)
-            for v in names:
-                check_sync(temps[v], rate)
-            for v in names:
-                os.replace(temps[v], finals[v])
-        finally:
-            for t in temps.values():
-                t.unlink(missing_ok=True)
+                overlay += assembly.text_lines_filters(lines, work, FONT_BOLD, size, round(h * 0.07))
+            variants.append(assembly.Variant(finals[v], w, h, fw, fh, tuple(overlay)))
+        a = assembly.Assembly((assembly.Shot(ep.master, start, duration),), tuple(variants), rate,
+                              cfg.clips.fade_seconds, (), encoder(cfg, rate))
+        notes = render(cfg, a, cid, show)
     for v in names:
         store.record_output(STAGE, ep.id, f"{cid}.{v}", fp, finals[v],
                             {"start": start, "duration": duration, "score": seg.score, "reasons": list(seg.reasons)})
-    log.info("%s: %s %s-%s (%.1f s): %s", ep.id, cid, select._tc(start), select._tc(start + duration), duration,
-             "; ".join(seg.reasons))
-    return ClipResult(cid, seg, finals, thumb, skipped=False)
+    log.info("%s: %s %s-%s (%.1f s): %s", ep.id, cid, select.timecode(start), select.timecode(start + duration),
+             duration, "; ".join(seg.reasons))
+    for note in notes:
+        log.info("%s: %s: %s", ep.id, cid, note)
+    return ClipResult(cid, seg, finals, thumb, skipped=False, notes=notes)
 
 
 # ------------------------------------------------------------------ thumbnails
@@ -272,9 +291,9 @@ def make_thumbnail(cfg: Config, store: Store, m: Material, asset: str, title: st
             size = 52
             top = THUMB[1] - 48 - len(lines) * int(size * 1.6)
             overlay = [f"drawbox=x=0:y={top - 30}:w=iw:h=ih-{top - 30}:color=black@0.55:t=fill",
-                       *ffmpeg.text_lines_filters(lines, Path(work), FONT_BOLD, size, top, "black@0.0")]
+                       *assembly.text_lines_filters(lines, Path(work), FONT_BOLD, size, top, "black@0.0")]
             for quality in (3, 6, 12):
-                ffmpeg.thumbnail(m.episode.master, when, tmp, *THUMB, overlay, quality)
+                assembly.thumbnail(m.episode.master, when, tmp, *THUMB, overlay, quality)
                 if tmp.stat().st_size < THUMB_MAX_BYTES:
                     break
         os.replace(tmp, final)

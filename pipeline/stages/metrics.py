@@ -19,7 +19,7 @@ from pipeline.config import Config, load_config
 from pipeline.errors import PipelineError
 from pipeline.log import stage_logger
 from pipeline.metrics import dataset
-from pipeline.metrics.dataset import MetricSample, Target
+from pipeline.metrics.dataset import MetricSample, PostedVideo
 from pipeline.platforms.base import AuthError
 from pipeline.store import Store
 
@@ -50,9 +50,9 @@ class PullResult:
         return "\n".join(parts)
 
 
-def targets(store: Store) -> list[Target]:
+def posted_videos(store: Store) -> list[PostedVideo]:
     """Every release the ledger says is scheduled or published, with its remote id."""
-    return [Target(e.platform, e.release_id, e.remote_id, e.asset, e.publish_at, e.url or "")
+    return [PostedVideo(e.platform, e.release_id, e.remote_id, e.asset, e.publish_at, e.url or "")
             for e in ledger.all_entries(store) if e.state in PULLED_STATES and e.remote_id]
 
 
@@ -76,7 +76,7 @@ def pull(cfg: Config, store: Store, now: datetime | None = None,
 
     now = now or datetime.now(UTC)
     sources = sources or SOURCES
-    todo = targets(store)
+    todo = posted_videos(store)
     if not todo:
         raise PipelineError("no published or scheduled release in the ledger: nothing to measure",
                             hint="publish first (`webseries publish upload`), then pull metrics")
@@ -153,7 +153,7 @@ def pull_job(config_path: str) -> str:
     with Store(cfg.project.database) as store, publish_lock(cfg, "metrics"):
         if not due(cfg, store):
             return "not due"
-        if not targets(store):
+        if not posted_videos(store):
             return "nothing published"
         result = pull(cfg, store)
     for line in result.summary().splitlines():

@@ -1,11 +1,11 @@
-"""Assemblies (pipeline/media/ffmpeg.py, clips section): frame-accurate cuts, sound in step."""
+"""Assemblies (pipeline/media/assembly.py): frame-accurate cuts, sound in step."""
 
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.media import ffmpeg
+from pipeline.media import assembly, ffmpeg
 from pipeline.media.synth import make_test_video
 
 
@@ -21,10 +21,10 @@ def test_cuts_are_frame_accurate_and_in_sync(tmp_path):
     src = make_test_video(tmp_path / "src.mp4", size="320x240", duration=6.0,
                           codec=["-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p"])
     out = tmp_path / "cut.mp4"
-    shots = (ffmpeg.Shot(src, 1.36, 1.0), ffmpeg.Shot(src, 3.52, 0.8))
-    a = ffmpeg.Assembly(shots, (ffmpeg.Variant(out, 320, 240, 320, 240),), Fraction(25), 0.0, (),
+    shots = (assembly.Shot(src, 1.36, 1.0), assembly.Shot(src, 3.52, 0.8))
+    a = assembly.Assembly(shots, (assembly.Variant(out, 320, 240, 320, 240),), Fraction(25), 0.0, (),
                         ("-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-c:a", "aac"))
-    ffmpeg.run_assembly(a)
+    assembly.run_assembly(a)
     got, ref = frames(out, tmp_path), frames(src, tmp_path)
     assert len(got) == 25 + 20
     for k, want in ((0, 34), (24, 58), (25, 88), (44, 107)):  # 1.36 s = frame 34, 3.52 s = frame 88

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from metrics_support import assets, emulator, mp, seed  # noqa: F401
 
-from pipeline.platforms import emulator_analytics as ea
+from pipeline.platforms.emulator import analytics as ea
 from pipeline.platforms.emulator import Emulator
 from pipeline.store import Store
 

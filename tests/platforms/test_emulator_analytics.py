@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 from publish_support import FB_TOKEN, YT_TOKEN, trust_tokens
 
-from pipeline.platforms import emulator_analytics as ea
+from pipeline.platforms.emulator import analytics as ea
 from pipeline.platforms.emulator import running
 
 TODAY = datetime.now(UTC).date()

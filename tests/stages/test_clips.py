@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.clips import cards
 from pipeline.clips.speech import read_srt
-from pipeline.media import ffmpeg
+from pipeline.media import assembly, ffmpeg
 from pipeline.media.synth import make_test_video
 from pipeline.paths import clip_path, subtitle_path, thumbnail_path
 from tests.clips.fixtures import write_srt
@@ -104,10 +104,10 @@ def test_captions_are_burned_in(rendered, tmp_path):
     # the same cut without any overlay: same shot, same sizes, same encoder
     plain = tmp_path / "plain.mp4"
     info = ffmpeg.probe(project.episode().master)
-    a = ffmpeg.Assembly((ffmpeg.Shot(project.episode().master, row["start"], row["duration"]),),
-                        (ffmpeg.Variant(plain, 1080, 1920, 1080, 608),), Fraction(25), 0.3, (),
+    a = assembly.Assembly((assembly.Shot(project.episode().master, row["start"], row["duration"]),),
+                        (assembly.Variant(plain, 1080, 1920, 1080, 608),), Fraction(25), 0.3, (),
                         ("-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"))
-    ffmpeg.run_assembly(a)
+    assembly.run_assembly(a)
     assert info.width == 1280
     captioned, bare = frame(Path(row["outputs"]["vertical"]), t, tmp_path), frame(plain, t, tmp_path)
     band = slice(1150, 1500)  # where the captions sit (above the platform's buttons)
@@ -225,3 +225,19 @@ def test_fewer_clips_than_last_time_removes_the_extra_ones(tmp_path, sample_mast
     assert code == 0, err
     assert not stale.exists() and "removed ep00-sample-clip3.vertical.mp4" in err
     assert clip_path(p.cfg, f"{SAMPLE}-clip1", "vertical").is_file()
+
+
+def test_a_clip_whose_loudness_needs_the_fallback_says_so(tmp_path, sample_master, capsys):
+    """A quiet tone with sharp peaks: the linear gain to the target would break the true-peak limit,
+    so loudnorm falls back to dynamic mode, and the clip's log says so (as the trailer's does)."""
+    p = fast_project(tmp_path / "p", sample_master, subtitles=False)
+    master = tmp_path / "peaks.mp4"
+    ffmpeg.run_args(["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=8", "-f", "lavfi", "-i",
+                     "aevalsrc=exprs='0.01*sin(2*PI*440*t)+0.9*lt(mod(t,0.5),0.002)':s=48000:d=8",
+                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "8",
+                     str(master)])
+    p.add_episode("ep01-peaks", master, extra='[[highlights]]\nstart = 1\nend = 7\nuse = "clip"\n')
+    code, _, err = p.run("clips", "ep01", "--count", "1", capsys=capsys)
+    assert code == 0, err
+    assert "ep01-peaks: ep01-peaks-clip1: loudness reached in dynamic mode" in err
+    assert clip_path(p.cfg, "ep01-peaks-clip1", "vertical").is_file()

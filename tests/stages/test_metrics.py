@@ -10,7 +10,7 @@ from metrics_support import assets, emulator, mp, seed  # noqa: F401
 from pipeline import scheduler
 from pipeline.metrics.facebook_source import FacebookMetrics
 from pipeline.metrics.youtube_source import YouTubeMetrics
-from pipeline.platforms import emulator_analytics as ea
+from pipeline.platforms.emulator import analytics as ea
 from pipeline.platforms.emulator import Emulator
 from pipeline.stages import metrics
 from pipeline.store import Store
@@ -55,7 +55,7 @@ def test_request_count_constant_from_5_to_50_videos(mp, emulator: Emulator) -> N
         small = metrics.pull(mp.cfg, store)
         n_small = _http_requests(emulator) - n0
         seed(mp, emulator, [f"x{i:02d}" for i in range(45)])   # now 50 on each
-        assert len(metrics.targets(store)) == 100
+        assert len(metrics.posted_videos(store)) == 100
         n1 = _http_requests(emulator)
         large = metrics.pull(mp.cfg, store)
         n_large = _http_requests(emulator) - n1

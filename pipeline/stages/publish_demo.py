@@ -21,6 +21,7 @@ from pipeline.captions import review
 from pipeline.config import EMULATOR_ENV, Config
 from pipeline.platforms.accounts import write_token_file
 from pipeline.platforms.emulator import Emulator, running
+from pipeline.stages import publish
 from pipeline.store import Store
 
 DEMO_TOKENS = {"youtube": "demo-youtube-access-token", "facebook": "demo-facebook-page-token"}
@@ -75,8 +76,6 @@ def demo_session(cfg: Config, make_config: Callable[[Config, str, Path], Config]
 
 
 def run_demo(cfg: Config, episode: str, say=print) -> int:  # noqa: ANN001
-    from pipeline.stages import publish
-
     with demo_session(cfg, demo_config) as (emu, dcfg):
         say(f"emulator of YouTube Data API v3 + Graph API listening on {emu.url}")
         with Store(dcfg.project.database) as store:

@@ -4,19 +4,19 @@ Page videos answer the `total_video_*` metrics, Reels their own (`blue_reels_pla
 asking a video for a metric it does not have, or one named in `fb_deprecated`, gets Meta's
 error 100 for the whole request. Small audiences ("quiet" videos) get an empty `data`.
 A batch (`POST /` with `batch=[...]`, at most 50 items) answers each item as
-{code, headers, body: "<json>"}, as Graph does. See emulator_analytics for the data model.
+{code, headers, body: "<json>"}, as Graph does. See analytics.py for the data model.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
-from pipeline.platforms import emulator_facebook as fbe
-from pipeline.platforms.emulator import Emulator, Request, Response
-from pipeline.platforms.emulator_analytics import _h, _today, _views, partial, quiet, state
+from pipeline.platforms.emulator import facebook as fbe
+from pipeline.platforms.emulator.analytics import lifetime_views, partial, quiet, stable_hash, state, today
+from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 
 
 TITLES = {"total_video_views": "Lifetime Total Video Views", "total_video_views_unique": "Lifetime Unique Video Views",
@@ -37,14 +37,11 @@ def _fb_values(emu: Emulator, vid: str) -> dict[str, object] | None:
     when = v.get("scheduled_publish_time")
     if when is None and not v.get("published"):
         return None
-    first = datetime.fromtimestamp(when, UTC).date() if when else _today(emu)
-    if first > _today(emu):
+    first = datetime.fromtimestamp(when, UTC).date() if when else today(emu)
+    if first > today(emu):
         return None
-    views, d = 0, first
-    while d <= _today(emu):
-        views += _views("facebook", vid, d, first, state(emu).tick, _today(emu))
-        d += timedelta(days=1)
-    avg_ms = 9000 + _h("fbavg", vid) % 30000
+    views = lifetime_views(emu, "facebook", vid, first)
+    avg_ms = 9000 + stable_hash("fbavg", vid) % 30000
     reactions = {k: views // n for k, n in (("like", 9), ("love", 30), ("wow", 80), ("haha", 120), ("sorry", 400))}
     values: dict[str, object] = {
         "total_video_views": views, "total_video_views_unique": int(views * 0.82),
@@ -66,19 +63,19 @@ def _fb_values(emu: Emulator, vid: str) -> dict[str, object] | None:
 
 def video_insights(emu: Emulator, req: Request, m: re.Match) -> Response:
     fields, _ = fbe.form(req)
-    if (r := fbe._guard(emu, req, fields)) is not None:  # noqa: SLF001 - auth and throttling as elsewhere
-        return fbe._usage(emu, r)  # noqa: SLF001
+    if (r := fbe.guard(emu, req, fields)) is not None:  # auth and throttling as elsewhere
+        return fbe.usage(emu, r)
     st = state(emu)
     st.requests["video_insights"] += 1
     vid = m.group("video")
     v = emu.state.fb_videos.get(vid)
     if v is None or not v.get("finished"):
-        return fbe._usage(emu, fbe.error(100, "(#100) Unsupported get request. Object with ID '%s' does not exist, "  # noqa: SLF001
+        return fbe.usage(emu, fbe.error(100, "(#100) Unsupported get request. Object with ID '%s' does not exist, "
                                               "cannot be loaded due to missing permissions" % vid, 33))
     titles = REEL_TITLES if v.get("reel") else TITLES
     names = [x for x in fields.get("metric", ",".join(titles)).split(",") if x]
     if any(x not in titles or x in st.fb_deprecated for x in names):
-        return fbe._usage(emu, fbe.error(100, "(#100) The value must be a valid insights metric"))  # noqa: SLF001
+        return fbe.usage(emu, fbe.error(100, "(#100) The value must be a valid insights metric"))
     values = _fb_values(emu, vid)
     data = []
     if values is not None:
@@ -87,22 +84,22 @@ def video_insights(emu: Emulator, req: Request, m: re.Match) -> Response:
                 data.append({"name": name, "period": "lifetime", "values": [{"value": values[name]}],
                              "title": titles[name], "description": f"Lifetime: {titles[name]}",
                              "id": f"{vid}/video_insights/{name}/lifetime"})
-    return fbe._usage(emu, Response(200, {"data": data, "paging": {"previous": "", "next": ""}}))  # noqa: SLF001
+    return fbe.usage(emu, Response(200, {"data": data, "paging": {"previous": "", "next": ""}}))
 
 
 def graph_batch(emu: Emulator, req: Request, m: re.Match) -> Response:
     """POST / with batch=[{method, relative_url}, ...]: each item answered as {code, headers, body: "json"}."""
     fields, _ = fbe.form(req)
-    if (r := fbe._guard(emu, req, fields)) is not None:  # noqa: SLF001
-        return fbe._usage(emu, r)  # noqa: SLF001
+    if (r := fbe.guard(emu, req, fields)) is not None:
+        return fbe.usage(emu, r)
     state(emu).requests["graph-batch"] += 1
     try:
         items = json.loads(fields.get("batch", ""))
         assert isinstance(items, list)
     except (ValueError, AssertionError):
-        return fbe._usage(emu, fbe.error(100, "(#100) The parameter batch must be a JSON array"))  # noqa: SLF001
+        return fbe.usage(emu, fbe.error(100, "(#100) The parameter batch must be a JSON array"))
     if len(items) > 50:
-        return fbe._usage(emu, fbe.error(100, "(#100) Too many requests in batch message. Maximum batch size is 50"))  # noqa: SLF001
+        return fbe.usage(emu, fbe.error(100, "(#100) Too many requests in batch message. Maximum batch size is 50"))
     token = fields.get("access_token", "")
     out = []
     for item in items:
@@ -111,11 +108,15 @@ def graph_batch(emu: Emulator, req: Request, m: re.Match) -> Response:
                       {k: v[-1] for k, v in parse_qs(url.query).items()}, {"authorization": f"OAuth {token}"},
                       b"", req.base_url)
         resp = Response(404, {"error": {"message": "Unknown path components", "type": "OAuthException", "code": 2500}})
-        for route in emu.routes:
-            if route.method == sub.method and (mm := re.fullmatch(route.pattern, sub.path)):
-                if route.handler is not graph_batch:
-                    resp = route.handler(emu, sub, mm)
-                break
+        found = emu.route_for(sub.method, sub.path)
+        if found is not None and found[0].handler is not graph_batch:
+            resp = found[0].handler(emu, sub, found[1])
         out.append({"code": resp.status, "headers": [{"name": "Content-Type", "value": "text/javascript; charset=UTF-8"}],
                     "body": json.dumps(resp.body)})
-    return fbe._usage(emu, Response(200, out))  # noqa: SLF001
+    return fbe.usage(emu, Response(200, out))
+
+
+ROUTES = (
+    Route("GET", fbe.V + r"/(?P<video>\d+)/video_insights", video_insights),
+    Route("POST", fbe.V + r"/?", graph_batch),
+)

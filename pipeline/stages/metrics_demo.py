@@ -16,8 +16,12 @@ from pathlib import Path
 
 from pipeline import ledger
 from pipeline.config import Config
-from pipeline.platforms.demo import demo_session
+from pipeline.metrics import report
 from pipeline.platforms.emulator import Emulator
+from pipeline.platforms.emulator import analytics as emulator_analytics
+from pipeline.stages import metrics
+from pipeline.stages.publish_demo import demo_config as publish_demo_config
+from pipeline.stages.publish_demo import demo_session
 from pipeline.store import Store
 
 
@@ -60,8 +64,6 @@ def seed_season(store: Store, emu: Emulator, assets: list[str], days_ago: int = 
 
 
 def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
-    from pipeline.platforms.demo import demo_config as publish_demo_config
-
     dcfg = publish_demo_config(cfg, url, tokens)
     demo_dir = cfg.project.build_dir / "metrics-demo"
     project = dataclasses.replace(dcfg.project, database=demo_dir / "demo.sqlite3")
@@ -70,10 +72,6 @@ def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
 
 
 def run_demo(cfg: Config, out: Path, episodes: int = 4, say: Callable[[str], None] = print) -> int:
-    from pipeline.metrics import report
-    from pipeline.platforms import emulator_analytics
-    from pipeline.stages import metrics
-
     with demo_session(cfg, demo_config) as (emu, dcfg):
         say(f"emulator (YouTube Analytics v2, Data API v3, Graph API) on {emu.url}; simulated season of "
             f"{episodes} episodes in {dcfg.project.database}")

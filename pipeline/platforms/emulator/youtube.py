@@ -10,7 +10,7 @@ import email.parser
 import re
 from datetime import UTC, datetime
 
-from pipeline.platforms.emulator import Emulator, Request, Response, Route
+from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 
 COSTS = {"videos.insert": 1600, "captions.insert": 400, "thumbnails.set": 50, "playlistItems.insert": 50,
          "list": 1}
@@ -22,7 +22,8 @@ def error(status: int, reason: str, message: str, domain: str = "youtube.api") -
                                        "errors": [{"message": message, "domain": domain, "reason": reason}]}})
 
 
-def _auth(emu: Emulator, req: Request) -> Response | None:
+def auth(emu: Emulator, req: Request) -> Response | None:
+    """Google's 401 answer for a missing or unknown bearer token (Data and Analytics APIs alike)."""
     if not emu.token_ok(req.bearer()):
         msg = ("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
                "or other valid authentication credential.")
@@ -33,7 +34,8 @@ def _auth(emu: Emulator, req: Request) -> Response | None:
     return None
 
 
-def _charge(emu: Emulator, method: str) -> Response | None:
+def charge(emu: Emulator, method: str) -> Response | None:
+    """Take a call's quota units, or answer quotaExceeded when today's are spent."""
     cost = COSTS[method]
     if emu.faults.quota_left is not None:
         if emu.faults.quota_left < cost:
@@ -73,12 +75,12 @@ def _validate_video(body: dict) -> Response | None:
 # ------------------------------------------------------------------ videos.insert (resumable)
 
 def upload_start(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := _auth(emu, req)) is not None:
+    if (r := auth(emu, req)) is not None:
         return r
     if req.query.get("uploadType") != "resumable":
         return error(400, "badRequest", "Only resumable uploads are emulated.")
     body = req.json()
-    if (r := _validate_video(body)) is not None or (r := _charge(emu, "videos.insert")) is not None:
+    if (r := _validate_video(body)) is not None or (r := charge(emu, "videos.insert")) is not None:
         return r
     sid = emu.state.new_id("yt-session-")
     emu.state.yt_sessions[sid] = {"meta": body, "size": int(req.headers.get("x-upload-content-length", -1)),
@@ -134,7 +136,8 @@ def _finish(emu: Emulator, sess: dict, req: Request) -> Response:
 
 
 def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := _auth(emu, req)) is not None or (r := _charge(emu, "list")) is not None:
+    """videos.list as publish reads it (status, snippet); part=statistics is analytics.py's."""
+    if (r := auth(emu, req)) is not None or (r := charge(emu, "list")) is not None:
         return r
     items = []
     for vid in req.query.get("id", "").split(","):
@@ -164,7 +167,7 @@ def _multipart(req: Request) -> tuple[dict, bytes]:
 
 
 def captions_insert(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := _auth(emu, req)) is not None:
+    if (r := auth(emu, req)) is not None:
         return r
     meta, media = _multipart(req)
     sn = meta.get("snippet", {})
@@ -175,7 +178,7 @@ def captions_insert(emu: Emulator, req: Request, m: re.Match) -> Response:
         return error(400, "invalidMetadata", f"The request contains invalid metadata values: language {lang!r}.")
     if not media:
         return error(400, "contentRequired", "The request does not contain the caption track contents.")
-    if (r := _charge(emu, "captions.insert")) is not None:
+    if (r := charge(emu, "captions.insert")) is not None:
         return r
     cid = emu.state.new_id("cap")
     cap = {"kind": "youtube#caption", "etag": f"etag-{cid}", "id": cid,
@@ -188,21 +191,21 @@ def captions_insert(emu: Emulator, req: Request, m: re.Match) -> Response:
 
 
 def captions_list(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := _auth(emu, req)) is not None or (r := _charge(emu, "list")) is not None:
+    if (r := auth(emu, req)) is not None or (r := charge(emu, "list")) is not None:
         return r
     items = [c for c in emu.state.yt_captions.values() if c["snippet"]["videoId"] == req.query.get("videoId")]
     return Response(200, {"kind": "youtube#captionListResponse", "items": items})
 
 
 def thumbnails_set(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := _auth(emu, req)) is not None:
+    if (r := auth(emu, req)) is not None:
         return r
     vid = req.query.get("videoId", "")
     if vid not in emu.state.yt_videos:
         return error(404, "videoNotFound", "The video that you are trying to update cannot be found.")
     if not req.body[:3] == b"\xff\xd8\xff":
         return error(400, "invalidImage", "The provided image content is invalid.")
-    if (r := _charge(emu, "thumbnails.set")) is not None:
+    if (r := charge(emu, "thumbnails.set")) is not None:
         return r
     emu.state.yt_thumbnails[vid] = req.body
     url = f"{req.base_url}/vi/{vid}/default.jpg"
@@ -211,7 +214,7 @@ def thumbnails_set(emu: Emulator, req: Request, m: re.Match) -> Response:
 
 
 def playlist_items_insert(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := _auth(emu, req)) is not None:
+    if (r := auth(emu, req)) is not None:
         return r
     sn = req.json().get("snippet", {})
     if not str(sn.get("playlistId", "")).startswith("PL"):
@@ -219,7 +222,7 @@ def playlist_items_insert(emu: Emulator, req: Request, m: re.Match) -> Response:
     vid = sn.get("resourceId", {}).get("videoId")
     if vid not in emu.state.yt_videos:
         return error(404, "videoNotFound", "The video that you are trying to add to the playlist cannot be found.")
-    if (r := _charge(emu, "playlistItems.insert")) is not None:
+    if (r := charge(emu, "playlistItems.insert")) is not None:
         return r
     pid = emu.state.new_id("pli")
     item = {"kind": "youtube#playlistItem", "etag": f"etag-{pid}", "id": pid,
@@ -231,7 +234,7 @@ def playlist_items_insert(emu: Emulator, req: Request, m: re.Match) -> Response:
 
 
 def playlist_items_list(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := _auth(emu, req)) is not None or (r := _charge(emu, "list")) is not None:
+    if (r := auth(emu, req)) is not None or (r := charge(emu, "list")) is not None:
         return r
     items = [i for i in emu.state.yt_playlist_items.values()
              if i["snippet"]["playlistId"] == req.query.get("playlistId")
@@ -261,7 +264,6 @@ def token(emu: Emulator, req: Request, m: re.Match) -> Response:
 ROUTES = (
     Route("POST", r"/upload/youtube/v3/videos", upload_start),
     Route("PUT", r"/upload/youtube/v3/videos", upload_put),
-    Route("GET", r"/youtube/v3/videos", videos_list),
     Route("POST", r"/upload/youtube/v3/captions", captions_insert),
     Route("GET", r"/youtube/v3/captions", captions_list),
     Route("POST", r"/upload/youtube/v3/thumbnails/set", thumbnails_set),

@@ -1,5 +1,5 @@
 """Analytics routes of the local emulator: YouTube Analytics v2 reports, Data API statistics,
-and (in emulator_insights.py) Graph `/{video-id}/video_insights` and batch requests.
+and the data model they share with Graph `/{video-id}/video_insights` (insights.py).
 
 Numbers are deterministic (a hash of video id and day), exist only for videos the emulator
 holds that are out (publishAt / scheduled_publish_time passed), and grow between pulls: the
@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs
 
-from pipeline.platforms import emulator_facebook as fbe
-from pipeline.platforms import emulator_youtube as yte
-from pipeline.platforms.emulator import Emulator, Request, Response, Route
+from pipeline.platforms.emulator import youtube as yte
+from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 
 COUNTRIES = (("ML", 60), ("CI", 9), ("SN", 7), ("FR", 8), ("BF", 6), ("GN", 5), ("US", 5))
 DEVICES = (("MOBILE", 79), ("DESKTOP", 11), ("TABLET", 6), ("TV", 4))
@@ -46,30 +45,40 @@ def state(emu: Emulator) -> AnalyticsState:
     return emu.state.extra.setdefault("analytics", AnalyticsState())
 
 
-def _h(*parts: object) -> int:
+def stable_hash(*parts: object) -> int:
+    """A number fixed by its parts (unlike hash(), the same in every process): figures are reproducible."""
     return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:8], 16)
 
 
 def quiet(video_id: str) -> bool:
     """A fixed seventh of videos have too small an audience: no data on either platform."""
-    return _h(video_id, "quiet") % 7 == 3
+    return stable_hash(video_id, "quiet") % 7 == 3
 
 
 def partial(video_id: str) -> bool:
     """Another seventh have some fields withheld (YouTube likeCount hidden, Meta complete views)."""
-    return _h(video_id, "quiet") % 7 == 5
+    return stable_hash(video_id, "quiet") % 7 == 5
 
 
-def _today(emu: Emulator) -> date:
+def today(emu: Emulator) -> date:
     """The platforms' date (the emulator's clock, which tests may move to a release time)."""
     return datetime.fromtimestamp(emu.now(), UTC).date()
 
 
-def _views(platform: str, vid: str, day: date, first: date, tick: int, today: date) -> int:
-    """Views on one day: a launch peak decaying over days; today's are still coming in (x (1+tick))."""
-    base = 20 + _h(platform, vid, day) % 80
+def daily_views(platform: str, vid: str, day: date, first: date, tick: int, current: date) -> int:
+    """Views on one day: a launch peak decaying over days; the current day's are still coming in (x (1+tick))."""
+    base = 20 + stable_hash(platform, vid, day) % 80
     v = int(base * 4 / (1 + (day - first).days / 3)) + 1
-    return v * (1 + tick) if day == today else v
+    return v * (1 + tick) if day == current else v
+
+
+def lifetime_views(emu: Emulator, platform: str, vid: str, first: date) -> int:
+    """Every view from the first day to today (a public counter, or a lifetime insight)."""
+    views, d, current = 0, first, today(emu)
+    while d <= current:
+        views += daily_views(platform, vid, d, first, state(emu).tick, current)
+        d += timedelta(days=1)
+    return views
 
 
 # ------------------------------------------------------------------ YouTube Analytics v2
@@ -79,12 +88,12 @@ def _yt_first_day(emu: Emulator, vid: str) -> date | None:
     if v is None or vid in state(emu).empty or quiet(vid):
         return None
     when = v.get("status", {}).get("publishAt") or v.get("snippet", {}).get("publishedAt")
-    first = datetime.fromisoformat(when.replace("Z", "+00:00")).date() if when else _today(emu)
-    return first if first <= _today(emu) else None
+    first = datetime.fromisoformat(when.replace("Z", "+00:00")).date() if when else today(emu)
+    return first if first <= today(emu) else None
 
 
 def _yt_day(vid: str, views: int) -> dict[str, float]:
-    minutes = round(views * (1.1 + _h("min", vid) % 120 / 100))
+    minutes = round(views * (1.1 + stable_hash("min", vid) % 120 / 100))
     return {"views": views, "estimatedMinutesWatched": minutes, "likes": views // 12, "comments": views // 40,
             "shares": views // 25, "subscribersGained": views // 60}
 
@@ -94,7 +103,8 @@ def _yt_finish(vid: str, acc: dict[str, float]) -> dict[str, float]:
     views = acc["views"] or 1
     out = dict(acc)
     out["averageViewDuration"] = int(acc["estimatedMinutesWatched"] * 60 / views)
-    out["averageViewPercentage"] = round(min(100.0, out["averageViewDuration"] / (480 + _h("len", vid) % 240) * 100), 2)
+    length = 480 + stable_hash("len", vid) % 240
+    out["averageViewPercentage"] = round(min(100.0, out["averageViewDuration"] / length * 100), 2)
     return out
 
 
@@ -105,7 +115,7 @@ DIMENSIONS = ("video", "day", "day,video", "ageGroup,gender", "country", "device
 
 
 def reports_query(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := yte._auth(emu, req)) is not None:  # noqa: SLF001 - the same auth answer as the Data API
+    if (r := yte.auth(emu, req)) is not None:  # the same auth answer as the Data API
         return r
     st = state(emu)
     st.requests["reports"] += 1
@@ -137,8 +147,8 @@ def reports_query(emu: Emulator, req: Request, m: re.Match) -> Response:
         if first is None:
             continue
         d = max(first, start)
-        while d <= min(end, _today(emu)):
-            per_video_day[(vid, d)] = _yt_day(vid, _views("youtube", vid, d, first, st.tick, _today(emu)))
+        while d <= min(end, today(emu)):
+            per_video_day[(vid, d)] = _yt_day(vid, daily_views("youtube", vid, d, first, st.tick, today(emu)))
             d += timedelta(days=1)
     rows = _rows(dims, metrics, per_video_day, ids)
     headers = [{"name": d, "columnType": "DIMENSION", "dataType": "STRING"} for d in dims.split(",") if d]
@@ -184,7 +194,7 @@ def _rows(dims: str, metrics: list[str], data: dict[tuple[str, date], dict[str, 
     if dims == "ageGroup,gender":
         if total["views"] < DEMOGRAPHICS_MIN_VIEWS:
             return []
-        seed = _h(*sorted(ids))
+        seed = stable_hash(*sorted(ids))
         female = 38 + seed % 12     # percent of signed-in viewers who are women
         rows = []
         for age, w in zip(AGES, AGE_WEIGHTS, strict=True):
@@ -200,11 +210,9 @@ def _rows(dims: str, metrics: list[str], data: dict[tuple[str, date], dict[str, 
 
 # ------------------------------------------------------------------ Data API videos.list(part=statistics)
 
-def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
-    """part=statistics is answered here; anything else goes to publish's videos.list."""
-    if "statistics" not in req.query.get("part", "").split(","):
-        return yte.videos_list(emu, req, m)
-    if (r := yte._auth(emu, req)) is not None or (r := yte._charge(emu, "list")) is not None:  # noqa: SLF001
+def videos_statistics(emu: Emulator, req: Request, m: re.Match) -> Response:
+    """videos.list(part=statistics): the public counters (the emulator's one videos.list route sends it here)."""
+    if (r := yte.auth(emu, req)) is not None or (r := yte.charge(emu, "list")) is not None:
         return r
     st = state(emu)
     st.requests["videos.list"] += 1
@@ -216,12 +224,8 @@ def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
         if vid not in emu.state.yt_videos:
             continue
         first = _yt_first_day(emu, vid)
-        views = 0
-        if first is not None:   # the public counter is ahead of Analytics: include today
-            d = first
-            while d <= _today(emu):
-                views += _views("youtube", vid, d, first, st.tick, _today(emu))
-                d += timedelta(days=1)
+        # the public counter is ahead of Analytics: it includes today
+        views = lifetime_views(emu, "youtube", vid, first) if first is not None else 0
         stats = {"viewCount": str(views), "likeCount": str(views // 12), "favoriteCount": "0",
                  "commentCount": str(views // 40)}
         if partial(vid):
@@ -238,8 +242,11 @@ def method_override(emu: Emulator, req: Request, m: re.Match) -> Response:
         return yte.error(405, "methodNotAllowed", "Method not allowed.", "global")
     query = {**req.query, **{k: v[-1] for k, v in parse_qs(req.body.decode()).items()}}
     sub = Request("GET", req.path, query, req.headers, b"", req.base_url)
-    handler = reports_query if req.path == "/v2/reports" else videos_list
-    return handler(emu, sub, m)
+    found = emu.route_for("GET", req.path)
+    if found is None:
+        return yte.error(404, "notFound", f"No GET route for {req.path}.", "global")
+    route, match = found
+    return route.handler(emu, sub, match)
 
 
 # ------------------------------------------------------------------ control
@@ -255,17 +262,9 @@ def control(emu: Emulator, req: Request, m: re.Match) -> Response:
                           "fb_deprecated": sorted(st.fb_deprecated)})
 
 
-def _graph_routes() -> tuple[Route, ...]:
-    from pipeline.platforms import emulator_insights as gi
-    return (Route("GET", fbe.V + r"/(?P<video>\d+)/video_insights", gi.video_insights),
-            Route("POST", fbe.V + r"/?", gi.graph_batch))
-
-
 ROUTES = (
     Route("GET", r"/v2/reports", reports_query),
     Route("POST", r"/v2/reports", method_override),
-    Route("GET", r"/youtube/v3/videos", videos_list),
-    *_graph_routes(),
     Route("POST", r"/_emulator/analytics", control),
     Route("GET", r"/_emulator/analytics", control),
 )

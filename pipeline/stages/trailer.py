@@ -6,7 +6,6 @@ outputs (16:9 and 9:16) come from ONE ffmpeg run; moviepy only draws the cards a
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,9 +14,7 @@ from pipeline.clips import cards, select
 from pipeline.clips.select import EpisodePool, Excerpt
 from pipeline.config import Config
 from pipeline.errors import PipelineError
-from pipeline.fsutil import remove_stale_temps, temp_path_for
-from pipeline.log import progress_bar
-from pipeline.media import ffmpeg
+from pipeline.media import assembly, ffmpeg
 from pipeline.models import Episode
 from pipeline.paths import TRAILER, clip_path, thumbnail_path
 from pipeline.stages import clips as stage
@@ -70,10 +67,10 @@ def trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool = Fa
                             hint='mark some with [[highlights]] use = "trailer" in episode.toml')
     c = cfg.clips
     rate = stage.output_rate(next(iter(materials.values())).info)
-    shots = [ffmpeg.Shot(None, 0.0, ffmpeg.frame_round(c.title_card_seconds, rate))]
-    shots += [ffmpeg.Shot(materials[s.episode].episode.master, s.start, ffmpeg.frame_round(s.duration, rate))
+    shots = [assembly.Shot(None, 0.0, assembly.frame_round(c.title_card_seconds, rate))]
+    shots += [assembly.Shot(materials[s.episode].episode.master, s.start, assembly.frame_round(s.duration, rate))
               for s in segments]
-    shots.append(ffmpeg.Shot(None, 0.0, ffmpeg.frame_round(c.end_card_seconds, rate)))
+    shots.append(assembly.Shot(None, 0.0, assembly.frame_round(c.end_card_seconds, rate)))
     duration = sum(s.duration for s in shots)
     notes = []
     if duration < c.trailer_seconds[0] - 0.5:
@@ -94,35 +91,18 @@ def trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool = Fa
     result = TrailerResult(tuple(segments), finals, thumb, duration, True, tuple(notes))
     if not render or (not force and stage.up_to_date(store, TRAILER, [f"{TRAILER}.{v}" for v in VARIANTS], fp)):
         return result
-    folder = finals["16x9"].parent
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(folder)
-    temps = {v: temp_path_for(p) for v, p in finals.items()}
-    try:
-        with tempfile.TemporaryDirectory(prefix="clips-") as tmp:
-            variants = []
-            imgs: dict[str, tuple[Path, Path]] = {}
-            for v in VARIANTS:
-                w, h, fw, fh = stage.variant_sizes(first.info, v)
-                imgs[v] = (cards.render_card(title, w, h, Path(tmp) / f"title.{v}.png"),
-                           cards.render_card(end, w, h, Path(tmp) / f"end.{v}.png"))
-                variants.append(ffmpeg.Variant(temps[v], w, h, fw, fh))
-            shots[0] = ffmpeg.Shot(None, 0.0, shots[0].duration, tuple(imgs[v][0] for v in VARIANTS))
-            shots[-1] = ffmpeg.Shot(None, 0.0, shots[-1].duration, tuple(imgs[v][1] for v in VARIANTS))
-            a = ffmpeg.Assembly(tuple(shots), tuple(variants), rate, c.fade_seconds, (), stage.encoder(cfg, rate))
-            a = ffmpeg.Assembly(a.shots, a.variants, a.fps, a.fade,
-                                stage.loudnorm_tail(cfg, a, show_progress, TRAILER), a.encoder)
-            with progress_bar(f"[{stage.STAGE}] {TRAILER}: encoding 2", duration, show_progress) as bar:
-                stderr = ffmpeg.run_assembly(a, bar)
-            for v in VARIANTS:
-                stage.check_sync(temps[v], rate)
-            for v in VARIANTS:
-                os.replace(temps[v], finals[v])
-    finally:
-        for t in temps.values():
-            t.unlink(missing_ok=True)
-    if ffmpeg.loudnorm_modes(stderr).get("clip") == "dynamic":
-        notes.append("loudness reached in dynamic mode (a linear gain would break the true-peak limit)")
+    with tempfile.TemporaryDirectory(prefix="clips-") as tmp:
+        variants = []
+        imgs: dict[str, tuple[Path, Path]] = {}
+        for v in VARIANTS:
+            w, h, fw, fh = stage.variant_sizes(first.info, v)
+            imgs[v] = (cards.render_card(title, w, h, Path(tmp) / f"title.{v}.png"),
+                       cards.render_card(end, w, h, Path(tmp) / f"end.{v}.png"))
+            variants.append(assembly.Variant(finals[v], w, h, fw, fh))
+        shots[0] = assembly.Shot(None, 0.0, shots[0].duration, tuple(imgs[v][0] for v in VARIANTS))
+        shots[-1] = assembly.Shot(None, 0.0, shots[-1].duration, tuple(imgs[v][1] for v in VARIANTS))
+        a = assembly.Assembly(tuple(shots), tuple(variants), rate, c.fade_seconds, (), stage.encoder(cfg, rate))
+        notes += stage.render(cfg, a, TRAILER, show_progress)
     for v in VARIANTS:
         store.record_output(stage.STAGE, TRAILER, f"{TRAILER}.{v}", fp, finals[v],
                             {"duration": duration, "segments": [asdict(s) for s in segments]})

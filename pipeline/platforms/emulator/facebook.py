@@ -15,7 +15,7 @@ import re
 import time
 from urllib.parse import parse_qs
 
-from pipeline.platforms.emulator import Emulator, Request, Response, Route
+from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 
 THROTTLE_MESSAGES = {
     4: "Application request limit reached",
@@ -60,7 +60,8 @@ def form(req: Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
     return fields, files
 
 
-def _guard(emu: Emulator, req: Request, fields: dict[str, str]) -> Response | None:
+def guard(emu: Emulator, req: Request, fields: dict[str, str]) -> Response | None:
+    """Graph's answer to a bad token or a throttled call (error 190, or 4/17/32/613/80001), else None."""
     token = fields.get("access_token") or (req.headers.get("authorization", "").split(" ", 1) + [""])[1] or None
     if not emu.token_ok(token):
         return error(190, "Error validating access token: Session has expired or the token was revoked.", 463)
@@ -75,7 +76,8 @@ def _guard(emu: Emulator, req: Request, fields: dict[str, str]) -> Response | No
     return None
 
 
-def _usage(emu: Emulator, resp: Response) -> Response:
+def usage(emu: Emulator, resp: Response) -> Response:
+    """Every Graph answer carries X-App-Usage, as Meta's do."""
     u = emu.faults.app_usage
     resp.headers.setdefault("X-App-Usage", json.dumps({"call_count": u, "total_cputime": u // 2, "total_time": u // 2}))
     return resp
@@ -83,13 +85,13 @@ def _usage(emu: Emulator, resp: Response) -> Response:
 
 def page_videos(emu: Emulator, req: Request, m: re.Match) -> Response:
     fields, files = form(req)
-    if (r := _guard(emu, req, fields)) is not None:
-        return _usage(emu, r)
+    if (r := guard(emu, req, fields)) is not None:
+        return usage(emu, r)
     phase = fields.get("upload_phase")
     handler = {"start": _start, "transfer": _transfer, "finish": _finish}.get(phase or "")
     if handler is None:
-        return _usage(emu, error(100, "(#100) upload_phase must be one of start, transfer, finish"))
-    return _usage(emu, handler(emu, m.group("page"), fields, files))
+        return usage(emu, error(100, "(#100) upload_phase must be one of start, transfer, finish"))
+    return usage(emu, handler(emu, m.group("page"), fields, files))
 
 
 def _start(emu: Emulator, page: str, fields: dict, files: dict) -> Response:
@@ -153,84 +155,84 @@ def _finish(emu: Emulator, page: str, fields: dict, files: dict) -> Response:
 
 def video_get(emu: Emulator, req: Request, m: re.Match) -> Response:
     fields, _ = form(req)
-    if (r := _guard(emu, req, fields)) is not None:
-        return _usage(emu, r)
+    if (r := guard(emu, req, fields)) is not None:
+        return usage(emu, r)
     v = emu.state.fb_videos.get(m.group("video"))
     if v is None or not (v["finished"] or v.get("reel")):
-        return _usage(emu, error(100, "(#100) Unsupported get request. Object does not exist", 33))
+        return usage(emu, error(100, "(#100) Unsupported get request. Object does not exist", 33))
     if not v["published"] and v["scheduled_publish_time"] and v["scheduled_publish_time"] <= emu.now():
         v["published"] = True  # what the platform does at the scheduled time
     if v.get("reel") and not v["finished"]:  # a reel being uploaded: how many bytes arrived
-        return _usage(emu, Response(200, {"id": v["id"], "status": {"video_status": "upload_pending",
+        return usage(emu, Response(200, {"id": v["id"], "status": {"video_status": "upload_pending",
                       "uploading_phase": {"status": "in_progress", "bytes_transferred": len(v["data"])}}}))
     out = {"id": v["id"], "title": v["title"], "description": v["description"], "published": v["published"],
            "permalink_url": f"/{'reel' if v.get('reel') else v['page'] + '/videos'}/{v['id']}/",
            "status": {"video_status": "ready"}}
     if v["scheduled_publish_time"] and not v["published"]:
         out["scheduled_publish_time"] = v["scheduled_publish_time"]
-    return _usage(emu, Response(200, out))
+    return usage(emu, Response(200, out))
 
 
 def captions_post(emu: Emulator, req: Request, m: re.Match) -> Response:
     fields, files = form(req)
-    if (r := _guard(emu, req, fields)) is not None:
-        return _usage(emu, r)
+    if (r := guard(emu, req, fields)) is not None:
+        return usage(emu, r)
     vid = m.group("video")
     if vid not in emu.state.fb_videos:
-        return _usage(emu, error(100, "(#100) Invalid video id", 33))
+        return usage(emu, error(100, "(#100) Invalid video id", 33))
     name, data = files.get("captions_file", ("", b""))
     loc = LOCALE.fullmatch(name)
     if loc is None or loc.group(1).split("_")[0] in emu.faults.refuse_caption_langs:
-        return _usage(emu, error(100, "(#100) The caption file name must end with a supported locale, "
+        return usage(emu, error(100, "(#100) The caption file name must end with a supported locale, "
                                       "like name.en_US.srt", 1363041))
     emu.state.fb_captions.setdefault(vid, []).append({"locale": loc.group(1), "bytes": len(data),
                                                       "is_default": fields.get("default_locale") == loc.group(1)})
-    return _usage(emu, Response(200, {"success": True}))
+    return usage(emu, Response(200, {"success": True}))
 
 
 def captions_get(emu: Emulator, req: Request, m: re.Match) -> Response:
     fields, _ = form(req)
-    if (r := _guard(emu, req, fields)) is not None:
-        return _usage(emu, r)
+    if (r := guard(emu, req, fields)) is not None:
+        return usage(emu, r)
     data = [{"locale": c["locale"], "is_default": c["is_default"]} for c in emu.state.fb_captions.get(m.group("video"), [])]
-    return _usage(emu, Response(200, {"data": data}))
+    return usage(emu, Response(200, {"data": data}))
 
 
 def thumbnails_post(emu: Emulator, req: Request, m: re.Match) -> Response:
     fields, files = form(req)
-    if (r := _guard(emu, req, fields)) is not None:
-        return _usage(emu, r)
+    if (r := guard(emu, req, fields)) is not None:
+        return usage(emu, r)
     if m.group("video") not in emu.state.fb_videos or not files.get("source", ("", b""))[1][:3] == b"\xff\xd8\xff":
-        return _usage(emu, error(100, "(#100) Invalid video id or image"))
+        return usage(emu, error(100, "(#100) Invalid video id or image"))
     emu.state.fb_videos[m.group("video")]["thumbnail"] = len(files["source"][1])
-    return _usage(emu, Response(200, {"success": True}))
+    return usage(emu, Response(200, {"success": True}))
 
 
 def reels(emu: Emulator, req: Request, m: re.Match) -> Response:
     """/{page-id}/video_reels: start gives a video id for the upload host; finish schedules it."""
     fields, _ = form(req)
-    if (r := _guard(emu, req, fields)) is not None:
-        return _usage(emu, r)
+    if (r := guard(emu, req, fields)) is not None:
+        return usage(emu, r)
     if fields.get("upload_phase") == "start":
         vid = emu.state.new_id("1000")
         emu.state.fb_videos[vid] = {"id": vid, "page": m.group("page"), "reel": True, "finished": False, "title": "",
                                     "description": "", "published": None, "scheduled_publish_time": None,
                                     "data": b"", "size": None}
-        return _usage(emu, Response(200, {"video_id": vid,
+        return usage(emu, Response(200, {"video_id": vid,
                                           "upload_url": f"{req.base_url}/video-upload/v21.0/{vid}"}))
     v = emu.state.fb_videos.get(fields.get("video_id", ""))
     if fields.get("upload_phase") != "finish" or v is None or not v.get("reel"):
-        return _usage(emu, error(100, "(#100) Invalid upload_phase or video_id"))
+        return usage(emu, error(100, "(#100) Invalid upload_phase or video_id"))
     if v["size"] is None or len(v["data"]) < v["size"]:
-        return _usage(emu, error(6000, "There was a problem uploading your video file: it is incomplete.", 1363019))
+        return usage(emu, error(6000, "There was a problem uploading your video file: it is incomplete.", 1363019))
     if v["finished"]:
-        return _usage(emu, Response(200, {"success": True}))
+        return usage(emu, Response(200, {"success": True}))
     state, when = fields.get("video_state", "PUBLISHED"), fields.get("scheduled_publish_time")
     if state == "SCHEDULED" and (when is None or not MIN_LEAD_S <= int(when) - time.time() <= MAX_LEAD_S):
-        return _usage(emu, error(100, "(#100) The specified scheduled publish time is invalid.", 1363026))
+        return usage(emu, error(100, "(#100) The specified scheduled publish time is invalid.", 1363026))
     v.update(finished=True, description=fields.get("description", ""), published=state == "PUBLISHED",
              scheduled_publish_time=int(when) if when else None, bytes=len(v["data"]))
-    return _usage(emu, Response(200, {"success": True}))
+    return usage(emu, Response(200, {"success": True}))
 
 
 def rupload(emu: Emulator, req: Request, m: re.Match) -> Response:
