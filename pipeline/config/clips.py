@@ -40,7 +40,7 @@ def parse(r: Reader, transcode: TranscodeConfig) -> ClipsConfig:
     hi = r.float("max_seconds", 60.0, lo=1.0, hi=600.0)
     if lo is not None and hi is not None and hi < lo:
         r.problem("max_seconds", f"must be at least min_seconds ({lo:g}), got {hi:g}")
-    trailer = r._get("trailer_seconds", [45, 60], (list,), "a list [shortest, longest]")
+    trailer = r.list("trailer_seconds", [45, 60], "a list [shortest, longest]")
     if not (isinstance(trailer, list) and len(trailer) == 2
             and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in trailer)
             and trailer[0] <= trailer[1]):
