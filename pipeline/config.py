@@ -193,6 +193,7 @@ def load_config(path: Path) -> Config:
     publish = _publish(root.table("publish"))
     metrics = _metrics(root.table("metrics"))
     clips = _clips(root.table("clips"), transcode)
+    root.table("studio")  # read by pipeline/studio.py (the web studio and its job queue)
     root.check_unknown()
     root.raise_if_problems(hint=f"fix {path.name} and run again")
     return Config(file=path, project=project, transcode=transcode, subtitles=subtitles, publish=publish,
