@@ -34,8 +34,9 @@ class StudioConfig:
 def load_studio(cfg: Config) -> StudioConfig:
     root = Reader(load_toml(cfg.file, "config file"), cfg.file)
     r = root.table("studio")
+    configured = r.str("redis_url", "")
     s = StudioConfig(
-        redis_url=os.environ.get(REDIS_ENV) or r.str("redis_url", ""),
+        redis_url=os.environ.get(REDIS_ENV) or configured,
         queue_name=r.str("queue_name", "webseries"),
         queue_file=cfg.project.build_dir / "studio-queue.sqlite3",
         workers=r.int("workers", 1, lo=1, hi=16),
