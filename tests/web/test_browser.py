@@ -1,0 +1,139 @@
+"""The studio in a real browser (Debian's Chromium through Playwright), as an editor uses it.
+
+Each step saves a screenshot of its page to docs/screenshots/<page>.png (shown in README.md).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from pipeline.manifest import load_episode
+from tests.studio_support import PASSWORD, make_master, make_studio_project, served, tiny_master
+
+__all__ = ["tiny_master"]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.fail("Debian's chromium is not installed: `make setup` installs it (APT_PACKAGES)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory, tiny_master: Path):
+    root = tmp_path_factory.mktemp("browser")
+    long_master = make_master(root / "long.mp4", 12.0, "1280x720")
+    project = make_studio_project(root / "project", tiny_master, profiles='["youtube"]')
+    project.add_episode("ep02-long", long_master, 2, title="Le conseil communal")
+    with served(project.config, "--no-scheduler") as base:
+        yield project, base
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def sign_in(browser, base: str, role: str = "editor"):  # noqa: ANN001, ANN201
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page.on("dialog", lambda d: d.accept())
+    page.goto(base + "/episodes")
+    assert "/login" in page.url
+    page.fill("input[name=name]", role)
+    page.fill("input[name=password]", PASSWORD.format(role=role))
+    return page
+
+
+def test_login_and_episodes_table(browser, studio):
+    project, base = studio
+    page = sign_in(browser, base)
+    shot(page, "login")
+    page.click("button:has-text('Se connecter')")
+    page.wait_for_url(base + "/episodes")
+    assert page.locator("table.episodes tbody tr").count() == 2
+    row = page.locator("#ep-ep02-long")
+    assert "Le conseil communal" in row.inner_text() and "master.mp4" in row.inner_text()
+    assert row.locator("button:has-text('Rendre')").is_visible()
+    page.close()
+
+
+def test_edit_and_create_episodes_through_the_form(browser, studio):
+    project, base = studio
+    page = sign_in(browser, base)
+    page.click("button:has-text('Se connecter')")
+    page.click("#ep-ep01-test a:has-text('ep01-test')")
+    page.fill("input[name=number]", "cinq")
+    page.fill("input[name='title.bm']", "Kalata ye sugandili ye")
+    page.fill("input[name=h0_start]", "00:01")
+    page.fill("input[name=h0_end]", "2,5")
+    page.fill("input[name=h0_label]", "Ouverture")
+    page.click("button:has-text('Enregistrer')")
+    error = page.locator(".field-error").first
+    assert "doit être un nombre entier" in error.inner_text()
+    shot(page, "episode_form")
+    path = project.episode_file("ep01-test")
+    assert "number = 1" in path.read_text(encoding="utf-8")  # nothing written yet
+    page.fill("input[name=number]", "5")
+    page.click("button:has-text('Enregistrer')")
+    page.wait_for_url(re.compile(r"/episodes\?saved=ep01-test"))
+    assert "Épisode « ep01-test » enregistré." in page.inner_text("main")
+    text = path.read_text(encoding="utf-8")
+    assert "number = 5  # the episode's number in the season" in text
+    assert 'bm = "Kalata ye sugandili ye"  # to be written by the Bambara translator' in text
+    assert text.startswith("# Episode written by hand: its comments must survive the studio's edits.")
+    ep = load_episode(path.parent)
+    assert ep.number == 5 and ep.highlights[0].label == "Ouverture" and ep.highlights[0].end == 2.5
+
+    page.click("a:has-text('Nouvel épisode')")
+    page.fill("input[name=id]", "ep03-jeunes")
+    page.fill("input[name=number]", "3")
+    page.fill("input[name='title.fr']", "Les jeunes <b>et</b> la commune")
+    page.fill("textarea[name='description.fr']", "Troisième épisode.")
+    page.click("button:has-text('Enregistrer')")
+    page.wait_for_url(re.compile(r"saved=ep03-jeunes"))
+    assert load_episode(project.root / "episodes" / "ep03-jeunes").title.fr == "Les jeunes <b>et</b> la commune"
+    assert "Les jeunes <b>et</b> la commune" in page.locator("#ep-ep03-jeunes").inner_text()  # shown as text
+    page.close()
+
+
+def test_render_job_progress_and_cancel(browser, studio):
+    project, base = studio
+    page = sign_in(browser, base)
+    page.click("button:has-text('Se connecter')")
+    page.click("#ep-ep01-test button:has-text('Rendre')")
+    first = page.locator("#jobs tbody tr").first
+    job = first.get_attribute("id")
+    page.wait_for_selector(f"#{job}[data-state=done]", timeout=90_000)
+    assert page.inner_text(f"#{job} .state") == "terminé"
+    assert "youtube" in page.inner_text(f"#{job} .message")
+
+    page.click("#ep-ep02-long button:has-text('Rendre')")
+    long_job = page.locator("#jobs tbody tr").first.get_attribute("id")
+    assert long_job != job
+    expect(page.locator(f"#{long_job} .message")).to_contain_text("encodage", timeout=90_000)  # the CSP forbids eval
+    assert page.locator(f"#{long_job} progress").is_visible()
+    page.click(f"#{long_job} button:has-text('Annuler')")
+    page.wait_for_selector(f"#{long_job}[data-state=cancelled]", timeout=60_000)
+    assert page.inner_text(f"#{long_job} .message") == "annulé par editor"
+    rendered = project.root / "build" / "ep02-long" / "renditions"
+    assert not list(rendered.iterdir())
+    page.goto(base + "/jobs")
+    shot(page, "jobs")
+    page.goto(base + "/episodes")
+    assert "youtube" in page.locator("#ep-ep01-test td.renditions").inner_text()
+    shot(page, "episodes")
+    page.close()
