@@ -69,6 +69,7 @@ bench: setup
 	$(BIN)/python bench/metrics.py
 	$(BIN)/python bench/clips.py
 	$(BIN)/python bench/subtitles.py
+	$(BIN)/python bench/studio.py
 
 clean:
 	rm -rf build .pytest_cache
