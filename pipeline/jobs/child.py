@@ -20,7 +20,8 @@ from pathlib import Path
 from pipeline import log
 from pipeline.config import load_config
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.jobs import kinds, table
+import pipeline.jobs.kinds as kinds
+import pipeline.jobs.table as table
 from pipeline.store import Store
 
 WRITE_EVERY = 0.3  # seconds between two progress writes
@@ -80,6 +81,10 @@ def run_job(config_path: Path, job_id: int) -> int:
         job = table.get(store, job_id)
         if job is None:
             return 2
+        if job.kind == "publish":
+            from pipeline.platforms.accounts import install_redaction
+
+            install_redaction()  # as `webseries publish` does: tokens never reach a log line
         table.update(store, job_id, pid=os.getpid())
         watch = CancelWatch(cfg.project.database, job_id)
         watch.start()

@@ -33,7 +33,7 @@ from huey.consumer import Consumer
 
 import pipeline
 from pipeline.config import Config
-from pipeline.jobs import table
+import pipeline.jobs.table as table
 from pipeline.log import stage_logger
 from pipeline.store import Store, utcnow
 from pipeline.studio import StudioConfig, load_studio

@@ -74,6 +74,19 @@ def test_a_failing_stage_is_reported_in_the_job(tmp_path: Path, tiny_master: Pat
     assert job.state == "failed" and "master not found" in job.message and "export the master there" in job.message
 
 
+def processes_writing_to(folder: Path) -> list[str]:
+    """Command lines of running processes that name this folder (an ffmpeg left behind would)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(folder) in text:
+            found.append(text)
+    return found
+
+
 def _state(cfg, job_id: int) -> table.Job:  # noqa: ANN001
     with Store(cfg.project.database) as store:
         return table.get(store, job_id)
@@ -98,6 +111,7 @@ def test_worker_runs_cancels_and_requeues(tmp_path: Path, long_master: Path, tin
         assert done.message == "annulé par admin" and done.pid is None
         out = renditions_dir(cfg, "ep01-test")
         assert not [p.name for p in out.iterdir()], "a cancelled render leaves nothing behind"
+        assert not processes_writing_to(out), "ffmpeg was stopped"
         time.sleep(1.5)  # the revoked job would have started by now
         assert _state(cfg, waiting).started_at is None and _state(cfg, waiting).state == "cancelled"
 

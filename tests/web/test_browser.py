@@ -48,22 +48,24 @@ def shot(page, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def sign_in(browser, base: str, role: str = "editor"):  # noqa: ANN001, ANN201
+def sign_in(browser, base: str, role: str = "editor", screenshot: str = ""):  # noqa: ANN001, ANN201
+    """A new page signed in through the login form (asked for /episodes, sent to the login first)."""
     page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     page.on("dialog", lambda d: d.accept())
     page.goto(base + "/episodes")
     assert "/login" in page.url
     page.fill("input[name=name]", role)
     page.fill("input[name=password]", PASSWORD.format(role=role))
+    if screenshot:
+        shot(page, screenshot)
+    page.click("button:has-text('Se connecter')")
+    page.wait_for_url(base + "/episodes")
     return page
 
 
 def test_login_and_episodes_table(browser, studio):
     project, base = studio
-    page = sign_in(browser, base)
-    shot(page, "login")
-    page.click("button:has-text('Se connecter')")
-    page.wait_for_url(base + "/episodes")
+    page = sign_in(browser, base, screenshot="login")
     assert page.locator("table.episodes tbody tr").count() == 2
     row = page.locator("#ep-ep02-long")
     assert "Le conseil communal" in row.inner_text() and "master.mp4" in row.inner_text()
@@ -74,7 +76,6 @@ def test_login_and_episodes_table(browser, studio):
 def test_edit_and_create_episodes_through_the_form(browser, studio):
     project, base = studio
     page = sign_in(browser, base)
-    page.click("button:has-text('Se connecter')")
     page.click("#ep-ep01-test a:has-text('ep01-test')")
     page.fill("input[name=number]", "cinq")
     page.fill("input[name='title.bm']", "Kalata ye sugandili ye")
@@ -113,7 +114,6 @@ def test_edit_and_create_episodes_through_the_form(browser, studio):
 def test_render_job_progress_and_cancel(browser, studio):
     project, base = studio
     page = sign_in(browser, base)
-    page.click("button:has-text('Se connecter')")
     page.click("#ep-ep01-test button:has-text('Rendre')")
     first = page.locator("#jobs tbody tr").first
     job = first.get_attribute("id")

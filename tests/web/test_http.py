@@ -139,6 +139,15 @@ def test_every_route_checks_every_role(studio):
     assert checked >= 5 * 12
 
 
+def test_a_route_must_name_its_roles():
+    from pipeline.web.registry import route
+
+    with pytest.raises(ValueError, match="roles must be some of"):
+        route("/somewhere")(lambda ctx: None)
+    with pytest.raises(ValueError, match="roles must be some of"):
+        route("/somewhere", roles=("editor", "superuser"))(lambda ctx: None)
+
+
 def test_forbidden_actions_by_role(studio):
     """A translator or an evaluator cannot render, edit or cancel; communication can make clips, not render."""
     project, base = studio
