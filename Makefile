@@ -7,14 +7,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core chromium
+APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core chromium redis-server
 # Small CPUs: keep OpenMP threads from spinning while they wait (see DESIGN.md).
 export OMP_WAIT_POLICY := PASSIVE
 export KMP_BLOCKTIME := 0
 # pip warns about every optional local index it cannot find; keep its real errors.
 QUIET_PIP = 2> >(grep -v 'is ignored' >&2)
 
-.PHONY: setup system demo test test-slow bench clean
+.PHONY: setup system demo test test-slow bench serve screenshots clean
 
 setup: system $(VENV)/.installed
 
@@ -34,7 +34,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install -q -r requirements.txt $(QUIET_PIP)
 	$(BIN)/pip install -q --no-deps openai-whisper==20250625 $(QUIET_PIP)
 	$(BIN)/pip install -q --no-deps -e . $(QUIET_PIP)
-	$(BIN)/python -c "import pipeline, ffmpeg, moviepy, whisper, faster_whisper, pysrt, googleapiclient, apscheduler, requests"
+	$(BIN)/python -c "import pipeline, ffmpeg, moviepy, whisper, faster_whisper, pysrt, googleapiclient, apscheduler, requests, starlette, huey"
 	touch $@
 
 demo: setup
@@ -51,6 +51,11 @@ demo: setup
 	$(BIN)/webseries publish demo ep00-sample
 	$(BIN)/webseries metrics demo
 
+# The studio on this machine only (http://127.0.0.1:8000/); create the first account with
+#   .venv/bin/webseries users add NAME --role admin
+serve: setup
+	$(BIN)/webseries serve
+
 test: setup
 	$(BIN)/python -m pytest
 
@@ -64,6 +69,11 @@ bench: setup
 	$(BIN)/python bench/metrics.py
 	$(BIN)/python bench/clips.py
 	$(BIN)/python bench/subtitles.py
+	$(BIN)/python bench/studio.py
+
+# The studio's pictures in README.md, taken by the browser tests.
+screenshots: setup
+	WEBSERIES_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/web -k browser
 
 clean:
 	rm -rf build .pytest_cache

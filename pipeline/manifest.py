@@ -42,7 +42,13 @@ def _time(r: Reader, key: str, required: bool) -> float | None:
 
 def load_episode(folder: Path) -> Episode:
     path = folder / MANIFEST
-    r = Reader(load_toml(path, "episode manifest"), path)
+    return episode_from_data(load_toml(path, "episode manifest"), path)
+
+
+def episode_from_data(data: dict, path: Path) -> Episode:
+    """Validate a parsed manifest as if it were `path` (the studio checks an edit before writing it)."""
+    folder = path.parent
+    r = Reader(data, path)
     ep_id = r.str("id")
     if isinstance(ep_id, str) and not ID_PATTERN.match(ep_id):
         r.problem("id", "use lower-case letters, digits and dashes (e.g. ep03-vote)")

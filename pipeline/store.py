@@ -87,6 +87,33 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         sha256 TEXT, detail TEXT NOT NULL DEFAULT '');
     CREATE INDEX subtitle_events_track ON subtitle_events (asset, lang, at);
     """),
+    # The studio (`webseries serve`): accounts and their login sessions (pipeline/users.py; only a
+    # SHA-256 of each session token is kept), failed logins for the rate limit, the audit trail
+    # (pipeline/audit.py: who approved, scheduled, moved, cancelled or imported what), and the jobs
+    # the worker runs (pipeline/jobs/: state, progress 0-1, who started it). Times are UTC ISO.
+    ("studio-1", """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL, password_changed_at TEXT NOT NULL);
+    CREATE TABLE user_sessions (
+        token_sha256 TEXT PRIMARY KEY, user TEXT NOT NULL,
+        csrf TEXT NOT NULL, created_at TEXT NOT NULL, last_seen TEXT NOT NULL, address TEXT NOT NULL DEFAULT '');
+    CREATE TABLE login_failures (at TEXT NOT NULL, user TEXT NOT NULL, address TEXT NOT NULL);
+    CREATE INDEX login_failures_at ON login_failures (at);
+    CREATE TABLE audit_log (
+        entry_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL,
+        action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
+    CREATE INDEX audit_log_target ON audit_log (target, action, at);
+    CREATE TABLE jobs (
+        job_id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, target TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        progress REAL NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '', started_by TEXT NOT NULL,
+        queue_id TEXT NOT NULL DEFAULT '', worker TEXT NOT NULL DEFAULT '', pid INTEGER,
+        cancel_requested_by TEXT, created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,
+        updated_at TEXT NOT NULL);
+    CREATE INDEX jobs_by_state ON jobs (state, created_at);
+    """),
 )
 
 

@@ -1,6 +1,6 @@
 """config.toml -> frozen dataclasses. Every problem is reported at once, with its key.
 
-One module per section (project, transcode, subtitles, clips, publish, metrics): a new section
+One module per section (project, transcode, subtitles, clips, publish, metrics, studio): a new section
 is a new module plus one line here. Secrets never live here: tokens come from the environment
 or a 0600 file (see publish).
 """
@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.config import clips, metrics, project, publish, subtitles, transcode
+from pipeline.config import clips, metrics, project, publish, studio, subtitles, transcode
 from pipeline.config.publish import EMULATOR_ENV
 from pipeline.errors import ConfigError
 from pipeline.tomlread import Reader, load_toml
@@ -30,6 +30,7 @@ class Config:
     publish: publish.PublishConfig
     clips: clips.ClipsConfig
     metrics: metrics.MetricsConfig
+    studio: studio.StudioConfig
 
 
 def find_config(explicit: str | None = None) -> Path:
@@ -57,7 +58,8 @@ def load_config(path: Path) -> Config:
     publish_cfg = publish.parse(root.table("publish"))
     metrics_cfg = metrics.parse(root.table("metrics"))
     cfg = Config(file=path, project=project_cfg, transcode=transcode_cfg, subtitles=subtitles_cfg, publish=publish_cfg,
-                 clips=clips.parse(root.table("clips"), transcode_cfg), metrics=metrics_cfg)
+                 clips=clips.parse(root.table("clips"), transcode_cfg), metrics=metrics_cfg,
+                 studio=studio.parse(root.table("studio"), project_cfg.build_dir))
     root.check_unknown()
     root.raise_if_problems(hint=f"fix {path.name} and run again")
     return cfg
