@@ -18,7 +18,6 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline import ledger, schedule_edit
@@ -240,66 +239,69 @@ def move(cfg: Config, store: Store, release_id: str, at: datetime, publishers: P
          files: list[str] | None = None, now: datetime | None = None) -> list[Outcome]:
     """A new time for a release, in its calendar and on every platform that has it (a naive `at` is in the
     calendar's zone). Refused, with nothing changed, if a platform has published it or the time is too close."""
-    return _change(cfg, store, release_id, publishers, files, now, at=at)
+    with publish_lock(cfg, wait=False):
+        return _change(cfg, store, release_id, publishers, files, now, at=at)
 
 
 def cancel(cfg: Config, store: Store, release_id: str, publishers: PublisherFactory, delete: bool = False,
            files: list[str] | None = None, now: datetime | None = None) -> list[Outcome]:
     """`cancel = true` in the calendar; each platform makes it private and unscheduled (delete: removes it)."""
-    outcomes = _change(cfg, store, release_id, publishers, files, now, cancel=True)
-    if not delete:
-        return outcomes
-    done = []
-    for o in outcomes:
-        entry = ledger.get(store, release_id, o.platform)
-        if entry is not None and entry.remote_id and not o.failed:
-            try:
-                delete_remote(cfg, store, release_id, o.platform, publishers(o.platform), entry)
-                o = Outcome(release_id, o.platform, "cancelled", f"deleted video {entry.remote_id}")
-            except (PlatformError, TransientError, QuotaExceeded) as exc:
-                ledger.update(store, release_id, o.platform, event=exc.message, reason=exc.message)
-                o = Outcome(release_id, o.platform, "cancelled", exc.message, exc.message)
-        done.append(o)
-    return done
+    with publish_lock(cfg, wait=False):
+        outcomes = _change(cfg, store, release_id, publishers, files, now, cancel=True)
+        return [_delete(cfg, store, o, publishers) for o in outcomes] if delete else outcomes
+
+
+def _delete(cfg: Config, store: Store, o: Outcome, publishers: PublisherFactory) -> Outcome:
+    entry = ledger.get(store, o.release_id, o.platform)
+    if entry is None or not entry.remote_id or o.failed:
+        return o
+    try:
+        delete_remote(cfg, store, o.release_id, o.platform, publishers(o.platform), entry)
+        return Outcome(o.release_id, o.platform, "cancelled", f"deleted video {entry.remote_id}")
+    except (PlatformError, TransientError, QuotaExceeded) as exc:
+        ledger.update(store, o.release_id, o.platform, event=exc.message, reason=exc.message)
+        return Outcome(o.release_id, o.platform, "cancelled", exc.message, exc.message)
 
 
 def restore(cfg: Config, store: Store, release_id: str, publishers: PublisherFactory,
             files: list[str] | None = None, now: datetime | None = None) -> list[Outcome]:
     """Undo a cancel: `cancel` removed from the calendar; a video still on a platform is scheduled again."""
-    return _change(cfg, store, release_id, publishers, files, now, cancel=False)
+    with publish_lock(cfg, wait=False):
+        return _change(cfg, store, release_id, publishers, files, now, cancel=False)
 
 
 def _change(cfg: Config, store: Store, release_id: str, publishers: PublisherFactory, files: list[str] | None,
             now: datetime | None, at: datetime | None = None, cancel: bool | None = None) -> list[Outcome]:
+    """Check the changed release, write the calendar, then bring each platform that has the release to it."""
     now = now or datetime.now(UTC)
-    with publish_lock(cfg, wait=False):
-        result = check(cfg, store, calendars(cfg, files), now)
-        rel = next((r for r in result.releases if r.id == release_id), None)
-        if rel is None:
-            known = ", ".join(r.id for r in result.releases) or "none"
-            raise PipelineError(f"no release {release_id!r} in the calendars", hint=f"releases: {known}")
-        changed = rel
-        if at is not None:
-            aware = at if at.tzinfo else at.replace(tzinfo=ZoneInfo(rel.zone))
-            changed = dataclasses.replace(changed, publish_at=aware.astimezone(UTC))
-        if cancel is not None:
-            changed = dataclasses.replace(changed, cancel=cancel)
-        errors, _ = release_problems(cfg, store, changed, None, now)
-        if errors:
-            raise ConfigError(errors, hint="nothing was changed, in the calendar or on the platforms")
-        local_at = changed.publish_at.astimezone(ZoneInfo(rel.zone)).replace(tzinfo=None)
-        schedule_edit.set_release(cfg, rel.calendar, rel.id, at=local_at if at is not None else None, cancel=cancel)
-        out = []
-        for t in changed.targets:
-            entry = ledger.get(store, changed.id, t.platform)
-            if entry is not None and (entry.remote_id or entry.state == "cancelled" or changed.cancel):
-                out.append(publish_one(cfg, store, changed, t.platform, publishers, now))
-            else:
-                if media_file(cfg, changed, t.platform).is_file():
-                    plan(cfg, store, [changed])
-                out.append(Outcome(changed.id, t.platform, entry.state if entry else "planned",
-                                   f"planned for {local(cfg, changed.publish_at)}"))
-        return out
+    result = check(cfg, store, calendars(cfg, files), now)
+    rel = next((r for r in result.releases if r.id == release_id), None)
+    if rel is None:
+        known = ", ".join(r.id for r in result.releases) or "none"
+        raise PipelineError(f"no release {release_id!r} in the calendars", hint=f"releases: {known}")
+    changed = rel
+    if at is not None:
+        aware = at if at.tzinfo else at.replace(tzinfo=ZoneInfo(rel.zone))
+        changed = dataclasses.replace(changed, publish_at=aware.astimezone(UTC))
+    if cancel is not None:
+        changed = dataclasses.replace(changed, cancel=cancel)
+    errors, _ = release_problems(cfg, store, changed, None, now)
+    if errors:
+        raise ConfigError(errors, hint="nothing was changed, in the calendar or on the platforms")
+    local_at = changed.publish_at.astimezone(ZoneInfo(rel.zone)).replace(tzinfo=None)
+    schedule_edit.set_release(cfg, rel.calendar, rel.id, at=local_at if at is not None else None, cancel=cancel)
+    out = []
+    for t in changed.targets:
+        entry = ledger.get(store, changed.id, t.platform)
+        if entry is not None and entry.remote_id or changed.cancel:
+            out.append(publish_one(cfg, store, changed, t.platform, publishers, now))
+            continue
+        if entry is not None and entry.state == "cancelled":  # never uploaded: `upload` or the scheduler sends it
+            ledger.update(store, changed.id, t.platform, "planned", "restored in the calendar")
+        if media_file(cfg, changed, t.platform).is_file():
+            plan(cfg, store, [changed])
+        out.append(Outcome(changed.id, t.platform, "planned", f"planned for {local(cfg, changed.publish_at)}"))
+    return out
 
 
 def youtube_units(cfg: Config, releases: list[Release]) -> int:

@@ -15,6 +15,8 @@ from pipeline.platforms.emulator.server import Emulator, Request, Response, Rout
 COSTS = {"videos.insert": 1600, "captions.insert": 400, "thumbnails.set": 50, "playlistItems.insert": 50,
          "list": 1, "videos.update": 50, "videos.delete": 50, "captions.update": 450, "captions.delete": 50,
          "playlistItems.delete": 50}
+SCOPES = ("https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube.force-ssl",
+          "https://www.googleapis.com/auth/yt-analytics.readonly")  # what `publish login youtube` asks for
 CAPTION_LANGS = {"fr", "en", "bm", "und", "ar", "wo", "ff", "dyu"}
 
 
@@ -259,7 +261,7 @@ def token(emu: Emulator, req: Request, m: re.Match) -> Response:
         access = emu.state.refresh_tokens[form["refresh_token"]]
         emu.state.valid_tokens.add(access)
         return Response(200, {"access_token": access, "expires_in": 3599, "token_type": "Bearer",
-                              "scope": "https://www.googleapis.com/auth/youtube.upload"})
+                              "scope": " ".join(SCOPES)})
     if form.get("grant_type") == "authorization_code" and form.get("code"):
         access = f"emu-access-{form['code']}"
         emu.state.valid_tokens.add(access)
