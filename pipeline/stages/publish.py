@@ -134,7 +134,7 @@ def publish_one(cfg: Config, store: Store, rel: Release, platform: str, publishe
     if rel.cancel and not entry.remote_id:
         cancel_remote(cfg, store, rel.id, platform, None, entry)  # never uploaded: nothing to ask a platform
         return Outcome(rel.id, platform, "cancelled", "cancelled before upload")
-    if not entry.remote_id or entry.state == "deferred":
+    if not entry.remote_id or entry.state == "deferred" or entry.retry_at:  # a quota deferral waits for the reset
         start = upload_time(cfg, entry, now) if not entry.remote_id else max(now, entry.retry_at or now)
         if start > now:
             why = f"uploads from {local(cfg, start)} (`webseries publish run` does it then)"
