@@ -135,17 +135,14 @@ class YouTube:
     def _call(self, what: str, fn: Callable[[], object], gone_ok: bool = False) -> object:
         """One API call with retries, and the errors the stage acts on; with gone_ok, a 404 is None
         (deleting what is already gone is done)."""
-        if gone_ok:
-            inner = fn
-
-            def fn() -> object:
-                try:
-                    return inner()
-                except HttpError as exc:
-                    if exc.resp.status == 404:
-                        return None
-                    raise
-        return guarded_call(self.backoff, what, fn,
+        def once() -> object:
+            try:
+                return fn()
+            except HttpError as exc:
+                if gone_ok and exc.resp.status == 404:
+                    return None
+                raise
+        return guarded_call(self.backoff, what, once,
                             refused_hint="check the release in the calendar (`webseries publish check`)")
 
     def _snippet(self, video: VideoUpload) -> dict[str, object]:
