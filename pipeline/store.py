@@ -114,6 +114,30 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         updated_at TEXT NOT NULL);
     CREATE INDEX jobs_by_state ON jobs (state, created_at);
     """),
+    # publish: a release can be cancelled (made private / unscheduled, or deleted) from the calendar.
+    # SQLite cannot alter a CHECK constraint, so `releases` is rebuilt with the new state, keeping its rows.
+    # release_remote keeps the last read-back of each video (`publish status --refresh`): the platform's
+    # own time, privacy and title, shown beside the calendar's (times UTC ISO, read_at when asked).
+    ("publish-2", """
+    CREATE TABLE releases_new (
+        release_id TEXT NOT NULL, platform TEXT NOT NULL, asset TEXT NOT NULL, calendar TEXT NOT NULL,
+        publish_at TEXT NOT NULL, file TEXT NOT NULL, file_sha256 TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('planned', 'uploading', 'uploaded', 'scheduled', 'published', 'failed', 'deferred', 'cancelled')),
+        session TEXT, upload_offset INTEGER NOT NULL DEFAULT 0, upload_size INTEGER NOT NULL DEFAULT 0,
+        remote_id TEXT, url TEXT, reason TEXT NOT NULL DEFAULT '', retry_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (release_id, platform));
+    INSERT INTO releases_new SELECT release_id, platform, asset, calendar, publish_at, file, file_sha256, state,
+        session, upload_offset, upload_size, remote_id, url, reason, retry_at, updated_at FROM releases;
+    DROP TABLE releases;
+    ALTER TABLE releases_new RENAME TO releases;
+    CREATE TABLE release_remote (
+        release_id TEXT NOT NULL, platform TEXT NOT NULL, read_at TEXT NOT NULL, found INTEGER NOT NULL,
+        privacy TEXT NOT NULL DEFAULT '', publish_at TEXT, published INTEGER NOT NULL DEFAULT 0,
+        title TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (release_id, platform));
+    """),
 )
 
 

@@ -9,6 +9,7 @@ Graph upload phases and offsets, the real error JSON shapes, and injectable faul
     server.py     HTTP, dispatch (knows no route); state.py: what the platforms remember, Faults
     youtube.py    Data API v3: resumable upload, videos.list, captions, thumbnails, playlists, OAuth token
     facebook.py   Graph API Pages: chunked upload, scheduling, captions, thumbnails, Reels
+    changes.py    after an upload: videos.update/delete, captions update/delete, Graph video updates, debug_token
     analytics.py  YouTube Analytics v2 reports, videos.list statistics, the figures' data model
     insights.py   Graph /{video}/video_insights and batch requests
     control.py    /_emulator/faults and /_emulator/state, for tests and the demo
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from pipeline.log import stage_logger
-from pipeline.platforms.emulator import analytics, control, facebook, insights, youtube
+from pipeline.platforms.emulator import analytics, changes, control, facebook, insights, youtube
 from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 from pipeline.platforms.emulator.state import Faults, State
 
@@ -46,6 +47,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", r"/youtube/v3/videos", videos_list),
     *youtube.ROUTES,
     *facebook.ROUTES,
+    *changes.ROUTES,
     *analytics.ROUTES,
     *insights.ROUTES,
     *control.ROUTES,
