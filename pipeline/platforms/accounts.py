@@ -180,14 +180,19 @@ def login_youtube(cfg: Config, headless: bool, ask: Callable[[str], str] = input
 
 def login_facebook(cfg: Config, ask: Callable[[str], str] | None = None) -> Path:
     """Store a Page access token pasted by the user (Graph API Explorer or Business settings)."""
+    return login_token(cfg.publish.facebook.token_file, "Page access token (not shown): ", ask)
+
+
+def login_token(path: Path, prompt: str, ask: Callable[[str], str] | None = None) -> Path:
+    """Store a token pasted by the user (asked without echo) in a 0600 file; returns the file."""
     import getpass
 
-    token = (ask or getpass.getpass)("Page access token (not shown): ").strip()
+    token = (ask or getpass.getpass)(prompt).strip()
     if not token:
-        raise PipelineError("no token given", hint="paste the Page access token, or set the environment variable")
+        raise PipelineError("no token given", hint="paste the token, or set the environment variable")
     register_secret(token)
-    write_token_file(cfg.publish.facebook.token_file, token + "\n")
-    return cfg.publish.facebook.token_file
+    write_token_file(path, token + "\n")
+    return path
 
 
 def auth_error(platform: str, detail: str) -> AuthError:
