@@ -141,7 +141,7 @@ def _indicators(r: Reader) -> tuple[Indicator, ...]:
     for key in r.data:
         t = r.table(key)
         measure = t.str("measure", key, choices=MEASURES)
-        out.append(Indicator(key, measure or key, t.str("label", key), t.float("baseline", None),
+        out.append(Indicator(key, measure or key, t.str("label", ""), t.float("baseline", None),
                              t.float("target", None), t.str("unit", "")))
         t.check_unknown()
     return tuple(out)

@@ -13,7 +13,7 @@ from dataclasses import astuple, dataclass, fields, replace
 from datetime import date, datetime
 
 from pipeline.metrics import feedback
-from pipeline.metrics.dataset import PostedVideo
+from pipeline.metrics.dataset import PostedVideo, between
 from pipeline.store import Store
 
 
@@ -89,17 +89,11 @@ def _row(c: Comment) -> tuple:
 def load(store: Store, episode: str | None = None, since: date | None = None, until: date | None = None,
          include_removed: bool = False) -> list[Stored]:
     """Comments (and replies) by publication date (UTC day), oldest first."""
-    sql = f"SELECT {', '.join(COLUMNS)}, first_seen, removed_at FROM comments WHERE 1=1"
-    args: list[object] = []
+    where, args = between("published_at", since, until)
+    sql = f"SELECT {', '.join(COLUMNS)}, first_seen, removed_at FROM comments WHERE 1=1" + where
     if episode:
         sql += " AND episode=?"
         args.append(episode)
-    if since:
-        sql += " AND substr(published_at, 1, 10) >= ?"
-        args.append(since.isoformat())
-    if until:
-        sql += " AND substr(published_at, 1, 10) <= ?"
-        args.append(until.isoformat())
     if not include_removed:
         sql += " AND removed_at IS NULL"
     out = []

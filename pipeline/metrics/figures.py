@@ -11,22 +11,20 @@ from pipeline.metrics.chartspec import Chart
 
 
 def png(chart: Chart, dpi: int = 100) -> bytes:
-    import matplotlib
+    """A figure object of its own (no pyplot state), laid out while it is drawn: one draw per chart."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 3.6 if chart.kind != "hbar" else max(2.2, 0.35 * len(chart.categories) + 1)))
-    try:
-        _draw(ax, chart)
-        ax.set_title(chart.title, fontsize=10)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
-        return buf.getvalue()
-    finally:
-        plt.close(fig)
+    height = 3.6 if chart.kind != "hbar" else max(2.2, 0.35 * len(chart.categories) + 1)
+    fig = Figure(figsize=(8, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    _draw(ax, chart)
+    ax.set_title(chart.title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
 
 
 def _short(label: str, n: int = 18) -> str:
@@ -63,7 +61,7 @@ def _draw(ax, c: Chart) -> None:  # noqa: ANN001 - a matplotlib Axes
     width = 0.8 / n
     for i, s in enumerate(c.series):
         xs = [k + (i - (n - 1) / 2) * width for k in range(len(cats))]
-        ax.bar(xs, [v if v is not None else 0 for v in s.values], width=width, color=s.colour, label=s.name)
+        ax.bar(xs, [v if v is not None else float("nan") for v in s.values], width=width, color=s.colour, label=s.name)
     ax.set_xticks(range(len(cats)), cats, rotation=35 if len(cats) > 6 else 0, ha="right" if len(cats) > 6 else "center",
                   fontsize=7)
     ax.set_ylabel(c.unit)

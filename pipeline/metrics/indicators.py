@@ -2,7 +2,8 @@
 
 `[metrics.indicators]` in config.toml names them, with baseline and target; each `measure` is
 one of MEASURE below (config/evaluation.py lists the same names; a test keeps them equal).
-% reached = (value − baseline) ÷ (target − baseline) × 100: the share of the promised change.
+% reached = (value − baseline) ÷ (target − baseline) × 100: the share of the promised change, from the
+unrounded value (the tables round for display only).
 """
 
 from __future__ import annotations
@@ -34,14 +35,14 @@ def _yt_percentage(d: EvaluationData) -> float | None:
     pairs = [(t.values["views"], t.values["avg_view_percentage"]) for t in _videos(d, "youtube")
              if t.values.get("views") and t.values.get("avg_view_percentage") is not None]
     total = sum(v for v, _ in pairs)
-    return round(sum(v * p for v, p in pairs) / total, 1) if total else None
+    return sum(v * p for v, p in pairs) / total if total else None
 
 
 def _fb_complete(d: EvaluationData) -> float | None:
     pairs = [(t.values["views"], t.values["complete_views"]) for t in _videos(d, "facebook")
              if t.values.get("views") and t.values.get("complete_views") is not None]
     total = sum(v for v, _ in pairs)
-    return round(100 * sum(c for _, c in pairs) / total, 1) if total else None
+    return 100 * sum(c for _, c in pairs) / total if total else None
 
 
 def _survey(d: EvaluationData, what: str) -> float | None:
@@ -50,7 +51,7 @@ def _survey(d: EvaluationData, what: str) -> float | None:
         return None
     value = {"pre": s.pre.mean, "post": s.post.mean, "gain": s.difference.diff,
              "n": float(s.n_pre + s.n_post)}[what]
-    return None if value is None else round(value, 1)
+    return value
 
 
 Measure = tuple[str, str, str, Callable[[EvaluationData], float | None]]   # label, unit, source, compute
@@ -67,7 +68,7 @@ MEASURE: dict[str, Measure] = {
                                 lambda d: _sum(*(t.values.get("unique_viewers") for t in _videos(d, "facebook")))),
     "watch_hours": ("Heures regardées", "heures", "YouTube estimatedMinutesWatched + Facebook temps total",
                     lambda d: None if (m := _sum(_platform(d, "youtube", "watch_minutes"),
-                                                 _platform(d, "facebook", "watch_minutes"))) is None else round(m / 60, 1)),
+                                                 _platform(d, "facebook", "watch_minutes"))) is None else m / 60),
     "avg_percentage_youtube": ("Part moyenne regardée (YouTube)", "%",
                                "YouTube averageViewPercentage, pondéré par les vues", _yt_percentage),
     "complete_views_pct_facebook": ("Vues complètes (Facebook)", "% des vues",

@@ -75,11 +75,18 @@ def write_csvs(d: EvaluationData, tables: list[Table], data_table: Table | None,
             text = dataset.to_csv(d.audience.rows)          # the machine format scripts have always read
         elif not french and t.id == "totaux" and d.audience:
             text = totals_csv(d.audience.totals)
+        elif french:   # for people: figures as the report shows them (the workbook keeps every digit)
+            text = frcsv.write([c.label for c in t.cols], _rounded(t), cfg.project.zone)
         else:
-            text = frcsv.write([c.label if french else c.key for c in t.cols], t.rows, cfg.project.zone, french)
+            text = frcsv.write([c.key for c in t.cols], t.rows, french=False)
         _write(path, text.encode("utf-8"))
         written.append(path)
     return written
+
+
+def _rounded(t: Table) -> list[tuple[object, ...]]:
+    return [tuple(round(v, c.decimals) if c.kind == "num" and isinstance(v, float) else v
+                  for c, v in zip(t.cols, row, strict=True)) for row in t.rows]
 
 
 def totals_csv(table: list[summary.TotalRow]) -> str:

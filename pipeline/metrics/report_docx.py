@@ -12,7 +12,6 @@ from pipeline.metrics import figures
 from pipeline.metrics.chartspec import charts as chart_list
 from pipeline.metrics.chartspec import layout
 from pipeline.metrics.report_data import EvaluationData
-from pipeline.metrics.report_html import value_text
 from pipeline.metrics.tables import Table, all_tables
 
 MAX_ROWS = 400   # a longer table is cut in Word (the workbook has it whole) and says so
@@ -22,17 +21,17 @@ def _table(doc, t: Table, zone: ZoneInfo) -> None:  # noqa: ANN001 - a docx Docu
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    rows = t.rows[:MAX_ROWS] or ((("Aucune donnée pour cette sélection.",) + ("",) * (len(t.cols) - 1)),)
+    rows = t.shown(zone)[:MAX_ROWS] or [["Aucune donnée pour cette sélection."] + [""] * (len(t.cols) - 1)]
     table = doc.add_table(rows=1 + len(rows), cols=len(t.cols))
     table.style = "Table Grid"
     size = Pt(7 if len(t.cols) > 8 else 8)
-    for i, (tr, values) in enumerate(zip(table.rows, [tuple(c.label for c in t.cols), *rows], strict=True)):
-        for cell, c, v in zip(tr.cells, t.cols, values, strict=True):   # row by row: table.cell() is quadratic
+    for i, (tr, values) in enumerate(zip(table.rows, [[c.label for c in t.cols], *rows], strict=True)):
+        for cell, c, text in zip(tr.cells, t.cols, values, strict=True):   # row by row: table.cell() is quadratic
             p = cell.paragraphs[0]
-            run = p.add_run(v if i == 0 else value_text(v, c.kind, c.decimals, zone) if v != "" else "")
+            run = p.add_run(text)
             run.font.size = size
             run.bold = i == 0
-            if i and c.kind in ("int", "num"):
+            if i and c.kind in ("int", "num", "p"):
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if len(t.rows) > MAX_ROWS:
         doc.add_paragraph(f"… {len(t.rows) - MAX_ROWS} lignes de plus dans donnees.xlsx (onglet « {t.id} »).")

@@ -7,13 +7,12 @@ cell carries its machine value in data-value, so a test (or a script) can read t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from pipeline.metrics import charts, frcsv
 from pipeline.metrics.chartspec import Chart, charts as chart_list, layout
-from pipeline.metrics.charts import fmt
 from pipeline.metrics.dictionary import PLATFORM_FR
 from pipeline.metrics.report_data import EvaluationData
 from pipeline.metrics.tables import Table, all_tables
@@ -31,31 +30,17 @@ CSS = (
 )
 
 
-def value_text(value: object, kind: str, decimals: int, zone: ZoneInfo) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        whole = float(value).is_integer()
-        return fmt(float(value), decimals if kind == "num" and not whole else 0)
-    return str(value)
-
-
 def table_html(t: Table, zone: ZoneInfo) -> str:
     head = "".join(f"<th>{escape(c.label)}</th>" for c in t.cols)
     body = []
-    for row in t.rows:
+    for row, texts in zip(t.rows, t.shown(zone), strict=True):
         cells = []
-        for c, v in zip(t.cols, row, strict=True):
-            if c.kind in ("int", "num"):
+        for c, v, text in zip(t.cols, row, texts, strict=True):
+            if c.kind in ("int", "num", "p"):
                 raw = "" if v is None else frcsv.number_plain(float(v))
-                cells.append(f'<td class="n" data-key="{escape(c.key)}" data-value="{raw}">'
-                             f"{escape(value_text(v, c.kind, c.decimals, zone))}</td>")
+                cells.append(f'<td class="n" data-key="{escape(c.key)}" data-value="{raw}">{escape(text)}</td>')
             else:
-                cells.append(f"<td>{escape(value_text(v, c.kind, c.decimals, zone))}</td>")
+                cells.append(f"<td>{escape(text)}</td>")
         total = any(str(v).startswith(("Total", "Toutes les vidéos")) for v in row[:2])
         body.append(("<tr class='total'>" if total else "<tr>") + "".join(cells) + "</tr>")
     if not body:

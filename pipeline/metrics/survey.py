@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pipeline.clips.select import fold
 from pipeline.config import Config
 from pipeline.config.evaluation import SurveyConfig
 from pipeline.errors import PipelineError
-from pipeline.platforms.accounts import check_token_file, register_secret
+from pipeline.platforms.accounts import pasted_token
 from pipeline.platforms.base import AuthError
 from pipeline.store import Store, utcnow
 from pipeline.tabular import read_sheet
@@ -167,16 +166,8 @@ def import_file(cfg: Config, store: Store, path: Path) -> SurveyImport:
 
 def kobo_token(cfg: Config) -> str:
     sc = cfg.metrics.evaluation.survey
-    token = os.environ.get(sc.kobo_token_env, "").strip()
-    if not token:
-        if not sc.kobo_token_file.exists():
-            raise AuthError(f"no KoboToolbox token: ${sc.kobo_token_env} is empty and {sc.kobo_token_file} does not "
-                            "exist", hint=f"run `{LOGIN_KOBO}` (paste the token from your KoboToolbox account "
-                                          "settings, « API key »)")
-        check_token_file(cfg, sc.kobo_token_file, LOGIN_KOBO)
-        token = sc.kobo_token_file.read_text(encoding="utf-8").strip()
-    register_secret(token)
-    return token
+    return pasted_token(cfg, "KoboToolbox token (your account's API key)", sc.kobo_token_env, sc.kobo_token_file,
+                        LOGIN_KOBO)
 
 
 def pull_kobo(cfg: Config, store: Store) -> tuple[SurveyImport, int]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from pipeline.metrics import summary
+from pipeline.metrics.charts import fmt
 from pipeline.metrics.dataset import ALL
 from pipeline.metrics.dictionary import (AGE_FR, COUNTRY_FR, DEVICE_FR, GENDER_FR, KIND_FR, METRICS, PLATFORM_FR,
                                          reason_fr)
@@ -30,7 +32,7 @@ DECIMALS = {"avg_view_seconds": 1, "avg_view_percentage": 1, "complete_views_pct
 class Col:
     key: str              # machine header (plain CSV)
     label: str            # French header
-    kind: str = "text"    # text | int | num | datetime | date
+    kind: str = "text"    # text | int | num | p (a p-value) | datetime | date
     decimals: int = 0
 
 
@@ -42,6 +44,29 @@ class Table:
     cols: tuple[Col, ...]
     rows: tuple[tuple[object, ...], ...]
     note: str = ""
+
+    def shown(self, zone: ZoneInfo) -> list[list[str]]:
+        """The cells as the page and the Word document print them: French numbers, a column's decimals only
+        when one of its values needs them, local times, p-values below 0.001 as "< 0,001", "—" for missing."""
+        whole = [all(float(r[j]).is_integer() for r in self.rows if isinstance(r[j], int | float)) for j in
+                 range(len(self.cols))]
+        return [[_text(v, c, 0 if whole[j] else c.decimals, zone) for j, (c, v) in enumerate(zip(self.cols, row,
+                                                                                                  strict=True))]
+                for row in self.rows]
+
+
+def _text(value: object, c: Col, decimals: int, zone: ZoneInfo) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if c.kind == "p":
+        return "< 0,001" if value < 0.001 else fmt(float(value), 3)
+    return fmt(float(value), decimals if c.kind in ("num", "p") else 0)
 
 
 def _t(tid: str, section: str, title: str, cols: list[Col], rows: list[tuple], note: str = "") -> Table:
@@ -202,7 +227,7 @@ def survey(d: EvaluationData) -> list[Table]:
         Col("pre_high", "Avant : IC haut", "num", 1), Col("post_n", "Après : n", "int"),
         Col("post_mean", "Après : score", "num", 1), Col("post_low", "Après : IC bas", "num", 1),
         Col("post_high", "Après : IC haut", "num", 1), Col("diff", "Différence", "num", 1),
-        Col("p", "p", "num", 4), Col("note", "Remarque")], rows,
+        Col("p", "p", "p", 4), Col("note", "Remarque")], rows,
         f"Groupes de moins de {s.min_cell} répondants dans une vague non montrés (secret et fiabilité) : "
         + (", ".join(hidden) if hidden else "aucun") + "."))
     return out

@@ -12,6 +12,7 @@ from metrics_support import assets, emulator, mp, seed  # noqa: F401
 
 from pipeline.errors import PipelineError
 from pipeline.metrics import comments, feedback
+from pipeline.metrics.evaluation import compute
 from pipeline.platforms.emulator import Emulator
 from pipeline.platforms.emulator import comments as ec
 from pipeline.stages import metrics
@@ -121,10 +122,15 @@ def test_questions_answered_share_and_command(mp, emulator: Emulator, capsys) ->
     ec.add_thread(emulator, vid[("youtube", "ep02")], "=HYPERLINK(\"http://x.example\",\"clic\")", 6)
     assert mp.run("metrics", "pull", capsys=capsys)[0] == 0
     with Store(mp.cfg.project.database) as store:
-        ep01 = [c for c in comments.viewers(comments.load(store, "ep01"))]
+        ep01 = comments.viewers(comments.load(store, "ep01"))
+        per_episode = {e.episode: e for e in compute(mp.cfg, store).feedback.episodes}
     asks = [c for c in ep01 if c.question]
     assert len(asks) == 4 and sum(c.answered for c in asks) == 2            # answered share: 50 %
     assert {c.lang for c in asks} == {"fr", "bm"}
+    got = per_episode["ep01"]
+    assert (got.comments, got.questions, got.answered, got.answered_pct) == (6, 4, 2, 50.0)
+    assert dict(got.themes) == {"Vote et élections": 3, "Femmes": 1, "Mairie et élus": 1, "Jeunes": 1}
+    assert dict(got.languages) == {"fr": 3, "bm": 3}
     code, out, err = mp.run("metrics", "questions", "--episode", "ep01", capsys=capsys)
     assert code == 0, err
     assert "2 question(s) sans réponse" in out and "Sugandili bɛ kɛ tuma jumɛn" in out

@@ -119,6 +119,20 @@ def test_html_totals_equal_the_csv(report: Path) -> None:
     assert html[("all", "ensemble", "*", "views")] is None, "views are not summed across platforms"
 
 
+def test_demographics_with_the_views_they_imply(report: Path) -> None:
+    """YouTube gives shares of signed-in viewers only: the report says so and shows the views they imply."""
+    with open(report / "totaux.csv", encoding="utf-8") as fh:
+        yt = sum(float(r["value"]) for r in csv.DictReader(fh)
+                 if r["scope"] == "video" and r["platform"] == "youtube" and r["metric"] == "views" and r["value"])
+    with open(report / "age-genre.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 14 and sum(float(r["percent"]) for r in rows) == pytest.approx(100, abs=0.5)
+    for r in rows:
+        assert float(r["estimated_views"]) == round(float(r["percent"]) * yt / 100)
+    html = (report / "rapport.html").read_text(encoding="utf-8")
+    assert "spectateurs connectés" in html and "Vues correspondantes (estimation)" in html
+
+
 def test_report_shows_definitions_and_pull_date(report: Path) -> None:
     html = (report / "rapport.html").read_text(encoding="utf-8")
     assert 'lang="fr"' in html and "Données extraites le" in html and "<details open>" in html

@@ -32,6 +32,18 @@ wave = "vague"
 min_cell = 2
 [metrics.survey.questions]
 q1 = "18"
+
+[metrics.indicators.participants]
+measure = "screening_participants"
+label = "Participants aux projections"
+baseline = 10
+target = 110
+[metrics.indicators.vues]
+measure = "views"
+target = 100000
+[metrics.indicators.gain]
+measure = "knowledge_gain"
+target = 20
 """
 
 
@@ -59,8 +71,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[PublishProject, Pat
                      "03/10/2026;Ségou;Ségou;Pelengana;École A;1;Awa;10;12;8;7;3;2;1;0;bambara;=1+1 ?\n", encoding="utf-8")
     assert pp.run("metrics", "import", "screenings", str(sheet))[0] == 0
     export = root / "kobo.csv"
-    export.write_text("vague,sexe,age,region,q1\n" + "".join(f"{w},f,{20 + i},Ségou,{18 if i % 2 else 17}\n"
-                                                             for w in ("pre", "post") for i in range(6)), encoding="utf-8")
+    export.write_text("vague,sexe,age,region,q1\n"    # right: 3 of 6 before (50), 4 of 6 after (66.7)
+                      + "".join(f"pre,f,{20 + i},Ségou,{18 if i % 2 else 17}\n" for i in range(6))
+                      + "".join(f"post,f,{20 + i},Ségou,{18 if i % 3 else 17}\n" for i in range(6)), encoding="utf-8")
     assert pp.run("metrics", "import", "survey", str(export))[0] == 0
     french, plain = root / "rapport", root / "rapport-plain"
     assert pp.run("metrics", "report", "--out", str(french))[0] == 0
@@ -127,6 +140,24 @@ def test_french_csv_round_trips(built) -> None:  # noqa: ANN001
     assert scores[0]["Vague"] == "Avant" and scores[0]["Score moyen"] == "50" and "," in scores[0]["IC 95 % bas"]
     for f in out.iterdir():
         assert stat.S_IMODE(f.stat().st_mode) == 0o644, f.name
+
+
+def test_indicators_value_target_reached_source_date(built) -> None:  # noqa: ANN001
+    from pipeline.config.evaluation import MEASURES
+    from pipeline.metrics.indicators import MEASURE
+
+    assert set(MEASURE) == set(MEASURES), "config.toml's measure names and their computations agree"
+    rows = {r["Indicateur"]: r for r in _french(built[1] / "indicateurs.csv")}
+    assert list(rows) == ["Participants aux projections", "Vues (YouTube + Facebook)", "Gain de connaissances"]
+    p = rows["Participants aux projections"]
+    assert (p["Valeur"], p["Référence"], p["Cible"], p["% atteint"]) == ("42", "10", "110", "32")
+    assert p["Source"] == "fiches des projections importées" and datetime.strptime(p["Données du"], "%d/%m/%Y %H:%M")
+    totals = list(csv.DictReader(open(built[2] / "totaux.csv", encoding="utf-8")))
+    views = sum(float(t["value"]) for t in totals if t["scope"] == "platform" and t["metric"] == "views")
+    v = rows["Vues (YouTube + Facebook)"]
+    assert int(v["Valeur"]) == views and float(v["% atteint"].replace(",", ".")) == round(views / 1000, 1)
+    g = rows["Gain de connaissances"]
+    assert g["Valeur"] == "16,7" and g["% atteint"] == "83,3"          # (66.7 - 50) / 20
 
 
 def test_plain_csv_keeps_the_machine_format(built) -> None:  # noqa: ANN001

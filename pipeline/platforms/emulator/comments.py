@@ -173,8 +173,13 @@ def comment_threads(emu: Emulator, req: Request, m: re.Match) -> Response:
         if "replies" in parts and t["replies"]:
             item["replies"] = {"comments": [_yt_comment(r, t["video"], t["id"]) for r in t["replies"][:INLINE_REPLIES]]}
         items.append(item)
-    body = {"kind": "youtube#commentThreadListResponse", "etag": "e", "items": items,
-            "pageInfo": {"totalResults": len(every), "resultsPerPage": len(items)}}
+    return _listing("youtube#commentThreadListResponse", items, token,
+                    pageInfo={"totalResults": len(every), "resultsPerPage": len(items)})
+
+
+def _listing(kind: str, items: list[dict], token: str, **extra: object) -> Response:
+    """A Data API list answer, with nextPageToken when there is more."""
+    body = {"kind": kind, "etag": "e", "items": items, **extra}
     if token:
         body["nextPageToken"] = token
     return Response(200, body)
@@ -189,11 +194,7 @@ def comments_list(emu: Emulator, req: Request, m: re.Match) -> Response:
     if thread is None:
         return yte.error(404, "commentNotFound", "The comment identified by the parentId parameter could not be found.")
     page, token = _page(thread["replies"], req.query.get("pageToken", ""), _max_results(req, 20))
-    body = {"kind": "youtube#commentListResponse", "etag": "e",
-            "items": [_yt_comment(c, thread["video"], parent) for c in page]}
-    if token:
-        body["nextPageToken"] = token
-    return Response(200, body)
+    return _listing("youtube#commentListResponse", [_yt_comment(c, thread["video"], parent) for c in page], token)
 
 
 def channels_list(emu: Emulator, req: Request, m: re.Match) -> Response:
