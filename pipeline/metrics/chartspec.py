@@ -14,7 +14,7 @@ from pipeline.metrics import summary
 from pipeline.metrics.charts import PALETTE, PLATFORM_COLOURS
 from pipeline.metrics.dictionary import AGE_FR, COUNTRY_FR, DEVICE_FR, GENDER_FR, KIND_FR, METRICS, PLATFORM_FR
 from pipeline.metrics.report_data import EvaluationData
-from pipeline.metrics.tables import Col, Table
+from pipeline.metrics.tables import SECTIONS, Col, Table
 
 MAX_LINES = 12
 WOMEN, MEN = "#d35490", "#1f6fb2"
@@ -162,8 +162,6 @@ class Block:
 def layout(tables: list[Table], drawn: list[Chart]) -> list[tuple[str, str, list[Block]]]:
     """(section id, heading, blocks) in the report's order. A chart goes with the table of the same id
     (which has the counts behind its percentages); a chart without one follows the section's first table."""
-    from pipeline.metrics.tables import SECTIONS
-
     by_id = {c.id: c for c in drawn}
     used = {t.id for t in tables}
     out = []

@@ -258,7 +258,9 @@ def _cell(c: Column, value: object, episodes: dict[str, Episode], today: date) -
         return tuple(dict.fromkeys(i for i in ids if i)), ""
     if c.kind == "choice":
         match = next((x for x in c.choices if fold(x) == fold(text)), None)
-        return (match or text), ""   # another value is kept as written (a language not in the list)
+        if match is None and "autre" not in c.choices:
+            return None, f"« {c.header} » : « {text} » n'est pas une des valeurs : {', '.join(c.choices)}"
+        return (match or text), ""   # where "autre" is offered, another value is kept as written (a language)
     return text, ""
 
 

@@ -125,3 +125,7 @@ def test_broadcasts_from_a_french_excel_csv(field: Project, tmp_path: Path, caps
         got = fieldwork.load(store, fieldwork.BROADCAST)
     assert [(b.day, b.medium, b.episodes, b.audience) for b in got] == [
         (date(2026, 10, 12), "radio", ("ep01-vote",), 45000), (date(2026, 10, 13), "télévision", ("ep02-mairie",), 120000)]
+    bad = tmp_path / "diffusions-web.csv"
+    bad.write_text(text.splitlines()[0] + "\n14/10/2026;Site web;internet;1;bambara;300;compteur\n", encoding="utf-8")
+    code, _, err = field.run("metrics", "import", "broadcasts", str(bad), capsys=capsys)
+    assert code == 2 and "ligne 2 : « Radio ou télévision » : « internet » n'est pas une des valeurs" in err
