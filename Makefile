@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core chromium redis-server
+APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core chromium redis-server poppler-utils
 # Small CPUs: keep OpenMP threads from spinning while they wait (see DESIGN.md).
 export OMP_WAIT_POLICY := PASSIVE
 export KMP_BLOCKTIME := 0

@@ -38,8 +38,12 @@ def remove_stale_temps(folder: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def atomic_write(final: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator:
-    """Open a temp file beside `final`; rename over it only if the block succeeds."""
+def atomic_write(final: Path, mode: str = "w", encoding: str | None = "utf-8",
+                 permissions: int | None = None) -> Iterator:
+    """Open a temp file beside `final`; rename over it only if the block succeeds.
+
+    The temp file is private (0600); `permissions` (e.g. 0o644 for a report meant to be shared) is set
+    before the rename."""
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}{TEMP_MARK}")
     try:
@@ -47,6 +51,8 @@ def atomic_write(final: Path, mode: str = "w", encoding: str | None = "utf-8") -
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        if permissions is not None:
+            os.chmod(tmp, permissions)
         os.replace(tmp, final)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -54,8 +60,8 @@ def atomic_write(final: Path, mode: str = "w", encoding: str | None = "utf-8") -
         raise
 
 
-def write_text_atomic(final: Path, text: str) -> None:
-    with atomic_write(final) as fh:
+def write_text_atomic(final: Path, text: str, permissions: int | None = None) -> None:
+    with atomic_write(final, permissions=permissions) as fh:
         fh.write(text)
 
 

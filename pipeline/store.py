@@ -138,6 +138,30 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         title TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (release_id, platform));
     """),
+    # The evaluation report (metrics): viewers' comments (one row per comment or reply, updated at each
+    # pull: text, like count, whether the channel/Page answered; removed_at when it disappeared; the
+    # author only as a salted hash, never a name or profile id), field records imported from facilitators'
+    # sheets (kind screening | broadcast; row_key = digest of the row, so a second import adds nothing)
+    # and pre/post survey responses (only the mapped fields; response_key = Kobo's _uuid or a digest).
+    ("evaluation-1", """
+    CREATE TABLE comments (
+        platform TEXT NOT NULL, comment_id TEXT NOT NULL, remote_id TEXT NOT NULL, release_id TEXT NOT NULL,
+        asset TEXT NOT NULL, episode TEXT NOT NULL, parent_id TEXT NOT NULL DEFAULT '',
+        published_at TEXT NOT NULL, text TEXT NOT NULL, lang TEXT NOT NULL, question INTEGER NOT NULL,
+        likes INTEGER NOT NULL DEFAULT 0, answered INTEGER NOT NULL DEFAULT 0, by_us INTEGER NOT NULL DEFAULT 0,
+        author_key TEXT NOT NULL DEFAULT '', hidden INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, removed_at TEXT,
+        PRIMARY KEY (platform, comment_id));
+    CREATE INDEX comments_by_episode ON comments (episode, published_at);
+    CREATE TABLE field_records (
+        kind TEXT NOT NULL, row_key TEXT NOT NULL, day TEXT NOT NULL, episodes TEXT NOT NULL,
+        data TEXT NOT NULL, source TEXT NOT NULL, imported_at TEXT NOT NULL,
+        PRIMARY KEY (kind, row_key));
+    CREATE TABLE survey_responses (
+        response_key TEXT PRIMARY KEY, wave TEXT NOT NULL CHECK (wave IN ('pre', 'post')),
+        respondent TEXT NOT NULL DEFAULT '', sex TEXT NOT NULL, age_group TEXT NOT NULL, region TEXT NOT NULL,
+        answers TEXT NOT NULL, submitted_at TEXT NOT NULL DEFAULT '', source TEXT NOT NULL, imported_at TEXT NOT NULL);
+    """),
 )
 
 

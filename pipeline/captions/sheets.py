@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.tabular import Decoded, decode, is_xlsx, read_bytes, split_text, xlsx_cells
+
+__all__ = ["Decoded", "decode"]   # re-exported: the shared reading lives in pipeline/tabular.py
 
 TODO = "[à traduire]"   # the placeholder a template's Bambara slot holds until a person fills it
 COLUMNS = ("n", "début", "fin", "français", "bamanankan")
@@ -36,12 +39,6 @@ class Row:
     end: float
     text: str         # the Bambara text, lines separated by \n
     french: str = ""
-
-
-@dataclass(frozen=True)
-class Decoded:
-    text: str
-    encoding: str
 
 
 def timecode(seconds: float, sep: str = ",") -> str:
@@ -68,30 +65,6 @@ def parse_time(value: object) -> float | None:
         return float(text.replace(",", "."))
     except ValueError:
         return None
-
-
-def decode(data: bytes, name: str) -> Decoded:
-    """BOM -> UTF-16 / UTF-8; else UTF-8; else Windows-1252 (what older spreadsheets save)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return Decoded(data.decode("utf-16"), "UTF-16")
-        except UnicodeDecodeError as exc:
-            raise PipelineError(f"{name}: starts as UTF-16 but byte {exc.start} is not",
-                                hint="export it again as UTF-8 CSV (or 'Unicode text')") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding, data = "UTF-8 (with BOM)", data[3:]
-    else:
-        encoding = "UTF-8"
-    try:
-        return Decoded(data.decode("utf-8"), encoding)
-    except UnicodeDecodeError:
-        pass
-    try:
-        return Decoded(data.decode("cp1252"), "Windows-1252")
-    except UnicodeDecodeError as exc:
-        raise PipelineError(f"{name}: unreadable text (neither UTF-8, UTF-16 nor Windows-1252; byte "
-                            f"{exc.start} is 0x{data[exc.start]:02x})",
-                            hint="save it again as 'CSV UTF-8' or as an SRT in UTF-8") from None
 
 
 # ------------------------------------------------------------------ writing
@@ -133,13 +106,8 @@ def xlsx_bytes(rows: Sequence[tuple[int, float, float, str, str]]) -> bytes:
 
 def read_rows(path: Path) -> tuple[list[Row], str, list[str]]:
     """(rows, encoding or format used, problems). Problems name rows; nothing is guessed silently."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PipelineError(f"file not found: {path}", hint="give the path of the translated file") from None
-    except OSError as exc:
-        raise PipelineError(f"cannot read {path}: {exc.strerror}") from None
-    if data.startswith(b"PK\x03\x04") or path.suffix.lower() == ".xlsx":
+    data = read_bytes(path, "translated file")
+    if is_xlsx(path, data):
         rows, problems = _xlsx_rows(path)
         return rows, "XLSX", problems
     decoded = decode(data, path.name)
@@ -219,22 +187,8 @@ def _table(cells: list[list[object]]) -> tuple[list[Row], list[str]]:
 
 
 def _table_rows(text: str) -> tuple[list[Row], list[str]]:
-    head = text.split("\n", 1)[0]
-    delimiter = max(("\t", ";", ","), key=head.count)
-    return _table([list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)])
+    return _table(split_text(text))
 
 
 def _xlsx_rows(path: Path) -> tuple[list[Row], list[str]]:
-    try:
-        from openpyxl import load_workbook
-    except ImportError:
-        raise PipelineError("reading .xlsx files needs openpyxl",
-                            hint="pip install openpyxl, or save the sheet as CSV UTF-8") from None
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise PipelineError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})",
-                            hint="open it in the spreadsheet and save again as .xlsx or CSV UTF-8") from None
-    cells = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-    wb.close()
-    return _table(cells)
+    return _table(xlsx_cells(path))

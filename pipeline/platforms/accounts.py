@@ -137,13 +137,18 @@ def youtube_credentials(cfg: Config):  # noqa: ANN201 - google.oauth2.credential
 
 def facebook_token(cfg: Config) -> str:
     fb = cfg.publish.facebook
-    token = os.environ.get(fb.token_env, "").strip()
+    return pasted_token(cfg, "Facebook Page token", fb.token_env, fb.token_file, LOGIN_FACEBOOK)
+
+
+def pasted_token(cfg: Config, what: str, env: str, path: Path, login: str) -> str:
+    """A token from $env, else from its 0600 file outside the project (written by `login`)."""
+    token = os.environ.get(env, "").strip()
     if not token:
-        if not fb.token_file.is_file():
-            raise AuthError(f"no Facebook Page token: ${fb.token_env} is empty and {fb.token_file} does not exist",
-                            hint=f"run `{LOGIN_FACEBOOK}` (it stores a Page token you paste), or set ${fb.token_env}")
-        check_token_file(cfg, fb.token_file, LOGIN_FACEBOOK)
-        token = fb.token_file.read_text(encoding="utf-8").strip()
+        if not path.is_file():
+            raise AuthError(f"no {what}: ${env} is empty and {path} does not exist",
+                            hint=f"run `{login}` (it stores a token you paste), or set ${env}")
+        check_token_file(cfg, path, login)
+        token = path.read_text(encoding="utf-8").strip()
     register_secret(token)
     return token
 
@@ -213,14 +218,19 @@ def login_youtube(cfg: Config, headless: bool, ask: Callable[[str], str] = input
 
 def login_facebook(cfg: Config, ask: Callable[[str], str] | None = None) -> Path:
     """Store a Page access token pasted by the user (Graph API Explorer or Business settings)."""
+    return login_token(cfg.publish.facebook.token_file, "Page access token (not shown): ", ask)
+
+
+def login_token(path: Path, prompt: str, ask: Callable[[str], str] | None = None) -> Path:
+    """Store a token pasted by the user (asked without echo) in a 0600 file; returns the file."""
     import getpass
 
-    token = (ask or getpass.getpass)("Page access token (not shown): ").strip()
+    token = (ask or getpass.getpass)(prompt).strip()
     if not token:
-        raise PipelineError("no token given", hint="paste the Page access token, or set the environment variable")
+        raise PipelineError("no token given", hint="paste the token, or set the environment variable")
     register_secret(token)
-    write_token_file(cfg.publish.facebook.token_file, token + "\n")
-    return cfg.publish.facebook.token_file
+    write_token_file(path, token + "\n")
+    return path
 
 
 def auth_error(platform: str, detail: str) -> AuthError:
