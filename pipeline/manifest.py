@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -15,16 +16,20 @@ _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
 
 
 def parse_time(value: object) -> float | None:
-    """Seconds from a number or "MM:SS(.mmm)" / "HH:MM:SS(.mmm)", as editors write timecodes."""
+    """Seconds from a number or "MM:SS(.mmm)" / "HH:MM:SS(.mmm)", as editors write timecodes.
+    None for what is no time: negative, inf/nan, 60 seconds or more ("99:99"), 60 minutes with hours."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value) if value >= 0 else None
+        return float(value) if math.isfinite(value) and value >= 0 else None
     if isinstance(value, str):
         m = _TIME.match(value.strip())
         if m:
             h, mnt, s = m.groups()
-            return int(h or 0) * 3600 + int(mnt) * 60 + float(s.replace(",", "."))
+            seconds = float(s.replace(",", "."))
+            if seconds >= 60 or (h is not None and int(mnt) >= 60):
+                return None
+            return int(h or 0) * 3600 + int(mnt) * 60 + seconds
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.captions import markup
 from pipeline.errors import PipelineError
 from pipeline.fsutil import write_text_atomic
 from pipeline.models import Cue
@@ -33,7 +34,8 @@ def _vtt_time(seconds: float) -> str:
 
 
 def vtt_text(cues: Sequence[Cue]) -> str:
-    body = [f"{_vtt_time(c.start)} --> {_vtt_time(c.end)}\n{c.text}\n" for c in cues]
+    """WebVTT reads < and & as markup: they are escaped (the tags SRT and VTT share are kept)."""
+    body = [f"{_vtt_time(c.start)} --> {_vtt_time(c.end)}\n{markup.vtt(c.text)}\n" for c in cues]
     return "WEBVTT\n\n" + "\n".join(body)
 
 

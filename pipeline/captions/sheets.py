@@ -1,8 +1,11 @@
 """Translator files in and out: SRT, CSV and XLSX, read back whatever the spreadsheet did to them.
 
-Spreadsheets export "Unicode text" as UTF-16 with a BOM (tab-separated), and older Windows
-tools save Windows-1252; both must read correctly, and the user is told which was used.
-Every problem names the row (spreadsheets) or the cue and line (SRT), all of them at once.
+Spreadsheets export "Unicode text" as UTF-16 with a BOM (tab-separated), some tools drop the
+BOM, and older Windows tools save Windows-1252; all must read correctly, and the user is told
+which was used. Every problem names the row (spreadsheets) or the cue and line (SRT), all at once.
+
+Text going out is never a formula: a CSV cell starting with = + - @ tab or CR gets a leading '
+(OWASP "CSV injection"), stripped again on the way in, and XLSX text cells are typed as text.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ _HEADER_NAMES = {
     "bambara": ("bamanankan", "bambara", "bm", "traduction", "translation"),
 }
 _TIME = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?\s*$")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice run as a formula
+LOSSY = "Windows-1252"   # the one encoding read here that has no ɛ ɔ ɲ ŋ
+MAX_FILE_BYTES = 5_000_000  # an episode's subtitles are a few tens of KB
 _SRT_TIME = re.compile(r"^\s*(\S+)\s*-->\s*(\S+)")
 
 
@@ -63,6 +69,8 @@ def parse_time(value: object) -> float | None:
     m = _TIME.match(text)
     if m:
         h, mnt, s, frac = m.groups()
+        if int(s) >= 60 or (h is not None and int(mnt) >= 60):  # "99:99" is no time, not 100:39
+            return None
         return int(h or 0) * 3600 + int(mnt) * 60 + int(s) + (int(frac.ljust(3, "0")) / 1000 if frac else 0.0)
     try:
         return float(text.replace(",", "."))
@@ -78,6 +86,12 @@ def decode(data: bytes, name: str) -> Decoded:
         except UnicodeDecodeError as exc:
             raise PipelineError(f"{name}: starts as UTF-16 but byte {exc.start} is not",
                                 hint="export it again as UTF-8 CSV (or 'Unicode text')") from None
+    no_bom = _utf16_without_bom(data)
+    if no_bom:
+        try:
+            return Decoded(data.decode(no_bom), "UTF-16 (no BOM)")
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         encoding, data = "UTF-8 (with BOM)", data[3:]
     else:
@@ -94,7 +108,32 @@ def decode(data: bytes, name: str) -> Decoded:
                             hint="save it again as 'CSV UTF-8' or as an SRT in UTF-8") from None
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'-be' when every other byte is mostly NUL (Latin text in UTF-16), else None.
+    UTF-8 text has no NUL bytes, so reading such a file as UTF-8 would "succeed" with garbage."""
+    sample = data[:4000]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
 # ------------------------------------------------------------------ writing
+
+def neutralise(text: str) -> str:
+    """A CSV cell a spreadsheet would run as a formula, made plain text with a leading ' (OWASP)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def restore(text: str) -> str:
+    """The inverse of `neutralise`: exactly the quote it added goes (a translator's own 'text' stays)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
 
 def csv_text(rows: Sequence[tuple[int, float, float, str, str]]) -> str:
     """Semicolon-separated (French-locale spreadsheets split on ';'), written with a BOM by the caller."""
@@ -102,7 +141,7 @@ def csv_text(rows: Sequence[tuple[int, float, float, str, str]]) -> str:
     w = csv.writer(out, delimiter=";", lineterminator="\r\n")
     w.writerow(COLUMNS)
     for n, start, end, fr, bm in rows:
-        w.writerow([n, timecode(start), timecode(end), fr, bm])
+        w.writerow([n, timecode(start), timecode(end), neutralise(fr), neutralise(bm)])
     return out.getvalue()
 
 
@@ -118,6 +157,9 @@ def xlsx_bytes(rows: Sequence[tuple[int, float, float, str, str]]) -> bytes:
         cell.font = Font(bold=True)
     for n, start, end, fr, bm in rows:
         ws.append([n, timecode(start), timecode(end), fr, bm])  # times as text: no spreadsheet rounding
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
     for col, width in zip("ABCDE", (5, 14, 14, 50, 50), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
@@ -134,6 +176,11 @@ def xlsx_bytes(rows: Sequence[tuple[int, float, float, str, str]]) -> bytes:
 def read_rows(path: Path) -> tuple[list[Row], str, list[str]]:
     """(rows, encoding or format used, problems). Problems name rows; nothing is guessed silently."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise PipelineError(f"{path.name} is {size / 1e6:.1f} MB: far more than a subtitle file (an episode's "
+                                f"is a few tens of KB; at most {MAX_FILE_BYTES / 1e6:g} MB are read)",
+                                hint="check it is the translated subtitle file (SRT, CSV or XLSX)")
         data = path.read_bytes()
     except FileNotFoundError:
         raise PipelineError(f"file not found: {path}", hint="give the path of the translated file") from None
@@ -188,7 +235,8 @@ def _columns(header: Sequence[str]) -> dict[str, int] | None:
     return found if {"start", "end", "bambara"} <= found.keys() else None
 
 
-def _table(cells: list[list[object]]) -> tuple[list[Row], list[str]]:
+def _table(cells: list[list[object]], separator: str = "") -> tuple[list[Row], list[str]]:
+    """Rows of a sheet; `separator` for a CSV (its cells were neutralised against formulas)."""
     while cells and not any(str(c or "").strip() for c in cells[0]):
         cells.pop(0)
     if not cells:
@@ -199,6 +247,10 @@ def _table(cells: list[list[object]]) -> tuple[list[Row], list[str]]:
         if len(cells[0]) < 5:
             return [], [f"row 1: no header naming the columns ({'; '.join(COLUMNS)})"]
         cols, body_start = {"n": 0, "start": 1, "end": 2, "french": 3, "bambara": 4}, 0
+    width = max(cols.values()) + 1
+    if body_start:
+        width = max(width, max((j + 1 for j, c in enumerate(cells[0]) if str(c or "").strip()), default=0))
+    text_of = restore if separator else (lambda t: t)
     rows, problems = [], []
     for i, cells_row in enumerate(cells[body_start:], body_start + 1):
         def cell(key: str, row: list[object] = cells_row) -> object:
@@ -208,20 +260,28 @@ def _table(cells: list[list[object]]) -> tuple[list[Row], list[str]]:
         if not any(str(c or "").strip() for c in cells_row):
             continue
         where = f"row {i}"
+        used = max((j + 1 for j, c in enumerate(cells_row) if str(c or "").strip()), default=0)
+        if separator and used > width:  # a value holding the separator, unquoted: every column after it moved
+            problems.append(f"{where}: {used} cells where the header has {width}: a value holds the separator "
+                            f"{separator!r} without quotes (a time such as 00:00:01,000 in a ','-separated "
+                            "file); save the sheet again as CSV UTF-8")
+            continue
         start, end = parse_time(cell("start")), parse_time(cell("end"))
         if start is None or end is None:
             bad = cell("start") if start is None else cell("end")
             problems.append(f"{where}: unreadable time {str(bad or '').strip()!r} (write HH:MM:SS,mmm)")
             continue
-        text = str(cell("bambara") or "").replace("\r", "").strip()
-        rows.append(Row(where, start, end, text, str(cell("french") or "").strip()))
+        text = text_of(str(cell("bambara") or "").replace("\r", "").strip())
+        rows.append(Row(where, start, end, text, text_of(str(cell("french") or "").strip())))
     return rows, problems
 
 
 def _table_rows(text: str) -> tuple[list[Row], list[str]]:
+    """The separator is the one whose header names the columns (else the most frequent in it)."""
     head = text.split("\n", 1)[0]
-    delimiter = max(("\t", ";", ","), key=head.count)
-    return _table([list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)])
+    named = [d for d in ("\t", ";", ",") if _columns(next(csv.reader([head], delimiter=d), [])) is not None]
+    delimiter = named[0] if named else max(("\t", ";", ","), key=head.count)
+    return _table([list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)], delimiter)
 
 
 def _xlsx_rows(path: Path) -> tuple[list[Row], list[str]]:

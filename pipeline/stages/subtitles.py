@@ -23,7 +23,7 @@ from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import fingerprint, write_text_atomic
 from pipeline.log import progress_bar, stage_logger
-from pipeline.models import Cue, Episode
+from pipeline.models import LANGUAGES, Cue, Episode
 from pipeline.paths import subtitle_path
 from pipeline.stages.subtitles_bm import NLLB_LICENCE, NOT_CONFIGURED, translate_cues
 from pipeline.store import Store
@@ -46,9 +46,11 @@ class TrackResult:
 
 
 def known_language(code: str) -> bool:
-    from whisper.tokenizer import LANGUAGES
+    if code in LANGUAGES:  # the series' own: no need to load Whisper's table (it imports torch)
+        return True
+    from whisper.tokenizer import LANGUAGES as WHISPER_LANGUAGES
 
-    return code == "bm" or code in LANGUAGES
+    return code in WHISPER_LANGUAGES
 
 
 def _model_identity(model: str) -> str:
