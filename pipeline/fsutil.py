@@ -151,12 +151,12 @@ def not_a_file(path: Path) -> str | None:
     return None
 
 
-def require_file(path: Path, what: str, hint: str) -> Path:
+def require_file(path: Path, what: str, hint: str, error: type[PipelineError] = PipelineError) -> Path:
     """`path` if it is a regular file; else one error saying what it is instead."""
     problem = not_a_file(path)
     if problem:
-        raise PipelineError(f"{what} {path} is {problem}" if problem != "not found" else f"{what} not found: {path}",
-                            hint=hint)
+        raise error(f"{what} {path} is {problem}" if problem != "not found" else f"{what} not found: {path}",
+                    hint=hint)
     return path
 
 

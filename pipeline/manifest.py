@@ -6,7 +6,8 @@ import math
 import re
 from pathlib import Path
 
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import ConfigError, MediaError, PipelineError
+from pipeline.fsutil import require_file
 from pipeline.models import LANGUAGES, Episode, Highlight, LangText
 from pipeline.tomlread import Reader, load_toml
 
@@ -94,6 +95,13 @@ def episode_from_data(data: dict, path: Path) -> Episode:
         languages=tuple(languages), master=(folder / master_name), folder=folder,
         highlights=tuple(highlights), thumbnail_time=thumb,
     )
+
+
+def require_master(episode: Episode) -> Path:
+    """The episode's master, if it is a file; else one error saying what is there instead
+    (nothing, a folder, a pipe, a link that loops)."""
+    return require_file(episode.master, f"{episode.id}: master",
+                        f"export the master there, or fix `master` in {episode.folder / MANIFEST}", MediaError)
 
 
 def discover(episodes_dir: Path) -> list[Path]:

@@ -54,7 +54,10 @@ def read_srt(path: Path) -> list[Cue]:
     try:
         subs = pysrt.open(str(path), encoding="utf-8", error_handling=pysrt.ERROR_RAISE)
     except FileNotFoundError:
-        raise PipelineError(f"subtitle file not found: {path}") from None
+        raise PipelineError(f"subtitle file not found: {path}",
+                            hint="check the path, or make the file with `webseries subtitles EPISODE`") from None
+    except IsADirectoryError:
+        raise PipelineError(f"{path} is a folder, not a subtitle file", hint="give the path of an .srt file") from None
     except UnicodeDecodeError:
         raise PipelineError(f"{path} is not UTF-8 text", hint="save the file as UTF-8 (SRT, no BOM needed)") from None
     except pysrt.Error as exc:

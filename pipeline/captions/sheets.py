@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.fsutil import require_file
 
 TODO = "[à traduire]"   # the placeholder a template's Bambara slot holds until a person fills it
 COLUMNS = ("n", "début", "fin", "français", "bamanankan")
@@ -175,6 +176,7 @@ def xlsx_bytes(rows: Sequence[tuple[int, float, float, str, str]]) -> bytes:
 
 def read_rows(path: Path) -> tuple[list[Row], str, list[str]]:
     """(rows, encoding or format used, problems). Problems name rows; nothing is guessed silently."""
+    require_file(path, "file", "give the path of the translated file (SRT, CSV or XLSX)")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -185,7 +187,8 @@ def read_rows(path: Path) -> tuple[list[Row], str, list[str]]:
     except FileNotFoundError:
         raise PipelineError(f"file not found: {path}", hint="give the path of the translated file") from None
     except OSError as exc:
-        raise PipelineError(f"cannot read {path}: {exc.strerror}") from None
+        raise PipelineError(f"cannot read {path}: {exc.strerror}",
+                            hint="give the path of the translated file (SRT, CSV or XLSX)") from None
     if data.startswith(b"PK\x03\x04") or path.suffix.lower() == ".xlsx":
         rows, problems = _xlsx_rows(path)
         return rows, "XLSX", problems

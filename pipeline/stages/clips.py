@@ -24,6 +24,7 @@ from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for, write_text_atomic
 from pipeline.log import progress_bar, stage_logger
+from pipeline.manifest import require_master
 from pipeline.media import assembly, ffmpeg, plan
 from pipeline.media.analysis import analyze_master
 from pipeline.models import Episode, MediaInfo
@@ -64,9 +65,7 @@ class ClipResult:
 # ------------------------------------------------------------------ material
 
 def load_material(cfg: Config, store: Store, ep: Episode, show_progress: bool = True) -> Material:
-    if not ep.master.is_file():
-        raise MediaError(f"{ep.id}: master not found: {ep.master}",
-                         hint=f"export the master there, or fix `master` in {ep.folder / 'episode.toml'}")
+    require_master(ep)
     info = ffmpeg.probe(ep.master)
     if not info.has_video or not info.has_audio:
         raise MediaError(f"{ep.id}: the master needs both picture and sound to make clips",

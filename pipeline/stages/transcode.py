@@ -16,6 +16,7 @@ from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for
 from pipeline.log import progress_bar, stage_logger
+from pipeline.manifest import require_master
 from pipeline.media import ffmpeg, plan
 from pipeline.media.ffmpeg import F, BlurFill, Chain
 from pipeline.models import Episode, Loudness, MediaInfo, Rendition
@@ -61,9 +62,7 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
     """Render the episode's master into each profile; skip those already up to date."""
     profiles = select_profiles(cfg, profile_names)
     ffmpeg.require_tools()
-    if not episode.master.is_file():
-        raise MediaError(f"{episode.id}: master not found: {episode.master}",
-                         hint=f"export the master there, or fix `master` in {episode.folder / 'episode.toml'}")
+    require_master(episode)
     out_dir = renditions_dir(cfg, episode.id)
     _writable_folder(out_dir)
     for stale in remove_stale_temps(out_dir):
