@@ -23,6 +23,7 @@ from pipeline.clips.select import Analysis, Utterance, Excerpt
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for, write_text_atomic
+from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
 from pipeline.manifest import require_master
 from pipeline.media import assembly, ffmpeg, plan
@@ -193,7 +194,7 @@ def render(cfg: Config, a: assembly.Assembly, label: str, show: bool) -> tuple[s
         for t in temps:
             t.unlink(missing_ok=True)
     if ffmpeg.loudnorm_modes(stderr).get("clip") == "dynamic":
-        return ("loudness reached in dynamic mode (a linear gain would break the true-peak limit)",)
+        return (plan.DYNAMIC_NOTE,)
     return ()
 
 
@@ -323,6 +324,7 @@ def _remove_stale(cfg: Config, ep: Episode, kept: int) -> None:
             log.info("%s: removed %s (no longer chosen)", ep.id, path.name)
 
 
+@locked(STAGE)
 def clips(cfg: Config, store: Store, ep: Episode, count: int | None = None, force: bool = False,
           render: bool = True, show_progress: bool = True) -> tuple[Material, list[ClipResult]]:
     """Choose the episode's clips and render those not up to date (render=False: choose only)."""

@@ -22,6 +22,7 @@ from pipeline.captions.segment import make_cues
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import fingerprint, write_text_atomic
+from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
 from pipeline.models import LANGUAGES, Cue, Episode
 from pipeline.paths import subtitle_path
@@ -107,6 +108,7 @@ def recognise(cfg: Config, store: Store, episode: Episode, audio: Audio, lang: s
 
 # ------------------------------------------------------------------ the stage
 
+@locked(STAGE)
 def subtitles(cfg: Config, store: Store, episode: Episode, langs: list[str] | None = None, force: bool = False,
               show_progress: bool = True, translator: Translator | None = None) -> list[TrackResult]:
     """Make or refresh each language's subtitles for one episode (`translator`: a Translator

@@ -26,6 +26,7 @@ from pipeline.captions.rules import CueRules
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import atomic_write, keep_copy, replace_together, sha256_file, write_error
+from pipeline.locks import locked
 from pipeline.models import Cue, Episode
 from pipeline.paths import subtitle_path
 from pipeline.stages.subtitles import STAGE, known_language, log, subtitles
@@ -158,6 +159,7 @@ def _write_once(store: Store, asset: str, path: Path, data: bytes) -> Path:
     return path
 
 
+@locked(STAGE)
 def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
              formats: tuple[str, ...] = ("srt", "csv")) -> TemplateResult:
     from pipeline.media import ffmpeg
@@ -252,6 +254,7 @@ def check_rows(rows: list[sheets.Row], lossy: bool = False, duration: float | No
     return problems
 
 
+@locked(STAGE, "subtitles import")
 def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
                 fps: float | None = None) -> ImportResult:
     """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing.
