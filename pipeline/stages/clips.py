@@ -241,8 +241,8 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, fo
                       "landscape_cues": [asdict(c) for c in m.cues if c.end > start and c.start < seg.end],
                       "title": title, "settings": asdict(cfg.clips), "recipe": RECIPE, "ffmpeg": ffmpeg.version(),
                       "loudness": asdict(cfg.transcode.profiles[cfg.clips.loudness_profile])})
-    thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
     if not force and up_to_date(store, ep.id, [f"{cid}.{v}" for v in names], fp):
+        thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
         return ClipResult(cid, seg, finals, thumb, skipped=True)
     with tempfile.TemporaryDirectory(prefix="clips-") as tmp:
         work = Path(tmp)
@@ -264,6 +264,7 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, fo
         a = assembly.Assembly((assembly.Shot(ep.master, start, duration),), tuple(variants), rate,
                               cfg.clips.fade_seconds, (), encoder(cfg, rate))
         notes = render(cfg, a, cid, show)
+    thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)  # only for a clip made
     for v in names:
         store.record_output(STAGE, ep.id, f"{cid}.{v}", fp, finals[v],
                             {"start": start, "duration": duration, "score": seg.score, "reasons": list(seg.reasons)})
