@@ -8,10 +8,12 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError, MediaError, PipelineError
 from pipeline.fsutil import require_file
+from pipeline.log import stage_logger
 from pipeline.models import LANGUAGES, Episode, Highlight, LangText
 from pipeline.tomlread import Reader, load_toml
 
 MANIFEST = "episode.toml"
+log = stage_logger("episodes")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
 
@@ -111,13 +113,33 @@ def discover(episodes_dir: Path) -> list[Path]:
     return sorted(p for p in episodes_dir.iterdir() if (p / MANIFEST).is_file())
 
 
+def load_all(folders: list[Path]) -> tuple[list[Episode], dict[str, str]]:
+    """(episodes that load, {folder name: why its manifest cannot be read}): one broken manifest
+    never stops work on the others."""
+    episodes, broken = [], {}
+    for folder in folders:
+        try:
+            episodes.append(load_episode(folder))
+        except ConfigError as exc:
+            where = f"{folder / MANIFEST}: "
+            broken[folder.name] = f"{folder / MANIFEST} cannot be read (" + "; ".join(
+                p.removeprefix(where) for p in exc.problems) + ")"
+    return episodes, broken
+
+
 def resolve(episodes_dir: Path, names: list[str]) -> list[Episode]:
-    """Episodes named on the command line: an id, a unique prefix ("ep03"), a folder, or "all"."""
+    """Episodes named on the command line: an id, a unique prefix ("ep03"), a folder, or "all".
+    "all" goes on without the episodes whose manifest is broken, naming each (all broken: an error)."""
     folders = discover(episodes_dir)
     if names == ["all"]:
         if not folders:
             raise PipelineError(f"no episodes in {episodes_dir}", hint="each episode needs a folder with episode.toml")
-        return [load_episode(f) for f in folders]
+        episodes, broken = load_all(folders)
+        if not episodes:
+            raise ConfigError(list(broken.values()), hint="fix the manifests and run again")
+        for name, why in broken.items():
+            log.warning("%s left out: %s; fix it to include %s", name, why, name)
+        return episodes
     chosen: list[Path] = []
     problems = []
     for name in names:

@@ -17,7 +17,7 @@ from pipeline import ledger, paths
 from pipeline.captions import review
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.manifest import discover, load_episode
+from pipeline.manifest import discover, load_all
 from pipeline.models import Episode
 from pipeline.store import Store
 from pipeline.tomlread import Reader, load_toml
@@ -96,10 +96,14 @@ def _asset(cfg: Config, asset: str, episodes: dict[str, Episode]) -> tuple[str, 
 
 
 def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None = None,
-                  problems: list[str] | None = None) -> list[Release]:
-    """Parse one calendar; problems are appended (not raised) so several files report together."""
+                  problems: list[str] | None = None, broken: dict[str, str] | None = None,
+                  left_out: list[str] | None = None) -> list[Release]:
+    """Parse one calendar; problems are appended (not raised) so several files report together.
+    A release of an episode whose manifest is `broken` is left out: its problem also goes to `left_out`."""
     problems = [] if problems is None else problems
-    episodes = _episodes(cfg) if episodes is None else episodes
+    left_out = [] if left_out is None else left_out
+    if episodes is None:
+        episodes, broken = _episodes(cfg)
     r = Reader(load_toml(file, "release calendar"), file, "", problems)
     d = r.table("defaults")
     zone_name = d.str("timezone", cfg.project.timezone)
@@ -129,7 +133,11 @@ def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None =
         subtitles = rr.str_list("subtitles", dflt["subtitles"]) or []
         privacy = rr.str("privacy", dflt["privacy"], PRIVACY)
         found = _asset(cfg, asset, episodes) if isinstance(asset, str) else None
-        if isinstance(asset, str) and found is None:
+        owner = re.sub(r"-clip\d+$", "", asset) if isinstance(asset, str) else ""
+        if isinstance(asset, str) and found is None and owner in (broken or {}):
+            rr.problem("asset", f"{asset!r} left out: {(broken or {})[owner]}")
+            left_out.append(problems[-1])
+        elif isinstance(asset, str) and found is None:
             known = ", ".join(sorted(episodes)) or "none"
             rr.problem("asset", f"unknown asset {asset!r} (an episode id, 'trailer', or <episode>-clipN; "
                                 f"episodes: {known})")
@@ -168,15 +176,10 @@ def _default_title(cfg: Config, kind: str, asset: object, ep: Episode | None) ->
     return ep.title.fr
 
 
-def _episodes(cfg: Config) -> dict[str, Episode]:
-    out = {}
-    for folder in discover(cfg.project.episodes_dir):
-        try:
-            ep = load_episode(folder)
-            out[ep.id] = ep
-        except ConfigError:
-            pass  # `webseries transcode` reports broken manifests; here the asset is just unknown
-    return out
+def _episodes(cfg: Config) -> tuple[dict[str, Episode], dict[str, str]]:
+    """The episodes that load, and why each broken manifest cannot be read (by folder name)."""
+    episodes, broken = load_all(discover(cfg.project.episodes_dir))
+    return {ep.id: ep for ep in episodes}, broken
 
 
 def calendars(cfg: Config, files: list[str] | None) -> list[Path]:
@@ -193,6 +196,7 @@ class CheckResult:
     releases: list[Release]
     problems: list[str]
     bad: frozenset[str]          # ids of releases with at least one problem
+    left_out: tuple[str, ...] = ()  # problems of releases left out because their episode's manifest is broken
 
     def good(self) -> list[Release]:
         return [r for r in self.releases if r.id not in self.bad]
@@ -202,11 +206,12 @@ def check(cfg: Config, store: Store, files: list[Path], now: datetime | None = N
     """Every release in `files`, and every problem that would stop one (none is raised)."""
     now = now or datetime.now(UTC)
     problems: list[str] = []
-    episodes = _episodes(cfg)
+    episodes, broken = _episodes(cfg)
+    left_out: list[str] = []
     releases: list[Release] = []
     for f in files:
         try:
-            releases += load_calendar(cfg, f, episodes, problems)
+            releases += load_calendar(cfg, f, episodes, problems, broken, left_out)
         except ConfigError as exc:
             problems += exc.problems
     min_lead = timedelta(minutes=cfg.publish.min_lead_minutes)
@@ -252,7 +257,7 @@ def check(cfg: Config, store: Store, files: list[Path], now: datetime | None = N
             problems += _subtitle_problems(cfg, store, rel, lang, where)
         if len(problems) > before:
             bad.add(rel.id)
-    return CheckResult(releases, problems, frozenset(bad))
+    return CheckResult(releases, problems, frozenset(bad), tuple(left_out))
 
 
 def _target_problems(cfg: Config, store: Store, rel: Release, t: Target, where: str) -> list[str]:

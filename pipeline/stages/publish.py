@@ -78,9 +78,11 @@ def load_checked(cfg: Config, store: Store, files: list[str] | None,
                  now: datetime | None = None) -> list[Release]:
     """The calendars' releases, refusing to go on if any problem is found (all listed)."""
     result = check(cfg, store, calendars(cfg, files), now)
-    if result.problems:
+    if set(result.problems) - set(result.left_out):
         raise ConfigError(result.problems, hint="fix the calendar (`webseries publish check FILE` lists the same); "
                                                 "nothing was uploaded")
+    for problem in result.left_out:  # an episode's broken manifest stops its own releases only
+        log.warning("%s", problem)
     return result.releases
 
 

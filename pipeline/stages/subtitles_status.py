@@ -14,7 +14,7 @@ from datetime import datetime
 from pipeline.captions import files, review
 from pipeline.captions.lint import lint
 from pipeline.config import Config
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import PipelineError
 from pipeline.fsutil import sha256_file
 from pipeline.paths import TRAILER, subtitle_path
 from pipeline.stages.subtitles import log
@@ -61,23 +61,16 @@ def state_of(track: review.Track | None, history: list[tuple[str, str, str | Non
 def _wanted(cfg: Config, store: Store, assets: list[str] | None) -> dict[tuple[str, str], None]:
     """(asset, lang) to show: the configured languages of the episodes asked about (only those: a
     broken manifest elsewhere is not this command's business), and every track known."""
-    from pipeline.manifest import MANIFEST, discover, load_episode
+    from pipeline.manifest import discover, load_all
 
     wanted: dict[tuple[str, str], None] = {}
     folders = discover(cfg.project.episodes_dir)
-    if assets:
-        folders = [f for f in folders if f.name in assets]
-    broken = []
-    for folder in folders:
-        try:
-            ep = load_episode(folder)
-        except ConfigError as exc:
-            broken.append(f"{folder / MANIFEST}: {'; '.join(exc.problems)}")
-            continue
+    episodes, broken = load_all([f for f in folders if not assets or f.name in assets])
+    for ep in episodes:
         for lang in [lg for lg in cfg.subtitles.languages if lg in ep.languages] or ["fr"]:
             wanted[(ep.id, lang)] = None
-    for problem in broken:
-        log.warning("left out of the list (its manifest cannot be read): %s", problem)
+    for name, why in broken.items():
+        log.warning("%s left out of the list: %s", name, why)
     for t in review.all_tracks(store):
         wanted[(t.asset, t.lang)] = None
     for asset, lang in review.tracked_in_history(store):
