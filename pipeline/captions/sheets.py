@@ -102,7 +102,7 @@ def decode(data: bytes, name: str) -> Decoded:
     except UnicodeDecodeError:
         pass
     try:
-        return Decoded(data.decode("cp1252"), "Windows-1252")
+        return Decoded(data.decode("cp1252"), LOSSY)
     except UnicodeDecodeError as exc:
         raise PipelineError(f"{name}: unreadable text (neither UTF-8, UTF-16 nor Windows-1252; byte "
                             f"{exc.start} is 0x{data[exc.start]:02x})",

@@ -262,12 +262,13 @@ def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
     _known(lang)
     rows, read_as, problems = sheets.read_rows(source)
     picture = timing(cfg, asset)
-    problems += check_rows(rows, lossy=read_as == sheets.LOSSY, duration=picture.duration)
+    lossy = read_as == sheets.LOSSY
+    problems += check_rows(rows, lossy, picture.duration)
     if not rows and not problems:
         problems.append("no subtitles in it")
     if problems:
         shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
-        lost = any("a '?' stands where a letter was" in p for p in problems)
+        lost = any(lost_letters(r.text, lossy) for r in rows if len(r.text) <= MAX_CUE_CHARS)
         raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
                             hint=SAVE_AS_UNICODE if lost else "fix these rows in the file and import it again")
     rules = cfg.subtitles.rules_for(lang, fps or picture.fps)
