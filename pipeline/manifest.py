@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
-from pipeline.errors import ConfigError, PipelineError
+from pipeline.errors import ConfigError, MediaError, PipelineError
+from pipeline.fsutil import require_file
+from pipeline.log import stage_logger
 from pipeline.models import LANGUAGES, Episode, Highlight, LangText
 from pipeline.tomlread import Reader, load_toml
 
 MANIFEST = "episode.toml"
+log = stage_logger("episodes")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
 
 
 def parse_time(value: object) -> float | None:
-    """Seconds from a number or "MM:SS(.mmm)" / "HH:MM:SS(.mmm)", as editors write timecodes."""
+    """Seconds from a number or "MM:SS(.mmm)" / "HH:MM:SS(.mmm)", as editors write timecodes.
+    None for what is no time: negative, inf/nan, 60 seconds or more ("99:99"), 60 minutes with hours."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value) if value >= 0 else None
+        return float(value) if math.isfinite(value) and value >= 0 else None
     if isinstance(value, str):
         m = _TIME.match(value.strip())
         if m:
             h, mnt, s = m.groups()
-            return int(h or 0) * 3600 + int(mnt) * 60 + float(s.replace(",", "."))
+            seconds = float(s.replace(",", "."))
+            if seconds >= 60 or (h is not None and int(mnt) >= 60):
+                return None
+            return int(h or 0) * 3600 + int(mnt) * 60 + seconds
     return None
 
 
@@ -91,6 +99,13 @@ def episode_from_data(data: dict, path: Path) -> Episode:
     )
 
 
+def require_master(episode: Episode) -> Path:
+    """The episode's master, if it is a file; else one error saying what is there instead
+    (nothing, a folder, a pipe, a link that loops)."""
+    return require_file(episode.master, f"{episode.id}: master",
+                        f"export the master there, or fix `master` in {episode.folder / MANIFEST}", MediaError)
+
+
 def discover(episodes_dir: Path) -> list[Path]:
     """Episode folders, in name order (ep00, ep01, ...)."""
     if not episodes_dir.is_dir():
@@ -98,13 +113,33 @@ def discover(episodes_dir: Path) -> list[Path]:
     return sorted(p for p in episodes_dir.iterdir() if (p / MANIFEST).is_file())
 
 
+def load_all(folders: list[Path]) -> tuple[list[Episode], dict[str, str]]:
+    """(episodes that load, {folder name: why its manifest cannot be read}): one broken manifest
+    never stops work on the others."""
+    episodes, broken = [], {}
+    for folder in folders:
+        try:
+            episodes.append(load_episode(folder))
+        except ConfigError as exc:
+            where = f"{folder / MANIFEST}: "
+            broken[folder.name] = f"{folder / MANIFEST} cannot be read (" + "; ".join(
+                p.removeprefix(where) for p in exc.problems) + ")"
+    return episodes, broken
+
+
 def resolve(episodes_dir: Path, names: list[str]) -> list[Episode]:
-    """Episodes named on the command line: an id, a unique prefix ("ep03"), a folder, or "all"."""
+    """Episodes named on the command line: an id, a unique prefix ("ep03"), a folder, or "all".
+    "all" goes on without the episodes whose manifest is broken, naming each (all broken: an error)."""
     folders = discover(episodes_dir)
     if names == ["all"]:
         if not folders:
             raise PipelineError(f"no episodes in {episodes_dir}", hint="each episode needs a folder with episode.toml")
-        return [load_episode(f) for f in folders]
+        episodes, broken = load_all(folders)
+        if not episodes:
+            raise ConfigError(list(broken.values()), hint="fix the manifests and run again")
+        for name, why in broken.items():
+            log.warning("%s left out: %s; fix it to include %s", name, why, name)
+        return episodes
     chosen: list[Path] = []
     problems = []
     for name in names:

@@ -20,7 +20,7 @@ from pipeline import ledger, paths
 from pipeline.captions import review
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.manifest import discover, load_episode
+from pipeline.manifest import discover, load_all
 from pipeline.models import Episode
 from pipeline.store import Store
 from pipeline.tomlread import Reader, load_toml
@@ -107,26 +107,34 @@ def _asset(cfg: Config, asset: str, episodes: dict[str, Episode]) -> tuple[str, 
 
 
 def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None = None,
-                  problems: list[str] | None = None) -> list[Release]:
-    """Parse one calendar; problems are appended (not raised) so several files report together."""
+                  problems: list[str] | None = None, broken: dict[str, str] | None = None,
+                  left_out: list[str] | None = None) -> list[Release]:
+    """Parse one calendar; problems are appended (not raised) so several files report together.
+    A release of an episode whose manifest is `broken` is left out: its problem also goes to `left_out`."""
     problems = [] if problems is None else problems
-    return parse_calendar(cfg, load_toml(file, "release calendar"), file, episodes, problems)
+    return parse_calendar(cfg, load_toml(file, "release calendar"), file, episodes, problems, broken, left_out)
 
 
 def validate_calendar(cfg: Config, data: dict, file: Path) -> list[Release]:
-    """The check a calendar edit must pass before it is written (pipeline/tomledit.py's validator)."""
+    """The check a calendar edit must pass before it is written (pipeline/tomledit.py's validator).
+    Releases of an episode whose manifest is broken are that episode's business, not this edit's."""
     problems: list[str] = []
-    releases = parse_calendar(cfg, data, file, None, problems)
-    if problems:
+    left_out: list[str] = []
+    releases = parse_calendar(cfg, data, file, None, problems, None, left_out)
+    if set(problems) - set(left_out):
         raise ConfigError(problems, hint="nothing was written")
     return releases
 
 
 def parse_calendar(cfg: Config, data: dict, file: Path, episodes: dict[str, Episode] | None,
-                   problems: list[str]) -> list[Release]:
+                   problems: list[str], broken: dict[str, str] | None = None,
+                   left_out: list[str] | None = None) -> list[Release]:
     """A calendar's releases. An asset not found (an episode not edited yet) is kept: `check` decides
-    by its date whether that is a problem or a release planned but not ready."""
-    episodes = _episodes(cfg) if episodes is None else episodes
+    by its date whether that is a problem or a release planned but not ready. A release of an episode
+    whose manifest is `broken` is left out: its problem also goes to `left_out`."""
+    left_out = [] if left_out is None else left_out
+    if episodes is None:
+        episodes, broken = _episodes(cfg)
     r = Reader(data, file, "", problems)
     d = r.table("defaults")
     zone_name = d.str("timezone", cfg.project.timezone)
@@ -157,6 +165,11 @@ def parse_calendar(cfg: Config, data: dict, file: Path, episodes: dict[str, Epis
         privacy = rr.str("privacy", dflt["privacy"], PRIVACY)
         cancel = rr.bool("cancel", False)
         found = _asset(cfg, asset, episodes) if isinstance(asset, str) else None
+        owner = re.sub(r"-clip\d+$", "", asset) if isinstance(asset, str) else ""
+        left = isinstance(asset, str) and found is None and owner in (broken or {})
+        if left:
+            rr.problem("asset", f"{asset!r} left out: {(broken or {})[owner]}")
+            left_out.append(problems[-1])
         kind, ep = found or (asset_kind(asset) if isinstance(asset, str) else "episode", None)
         targets = []
         for p in platforms:
@@ -175,7 +188,7 @@ def parse_calendar(cfg: Config, data: dict, file: Path, episodes: dict[str, Epis
                 rr.problem(p, f"texts for {p}, but {p} is not in this release's platforms")
                 rr.mark_read(p)
         rr.check_unknown()
-        if when is not None and isinstance(asset, str):
+        if when is not None and isinstance(asset, str) and not left:
             releases.append(Release(rid, asset, kind, file, when, zone.key, tuple(subtitles), tuple(targets),
                                     bool(cancel)))
     r.check_unknown()
@@ -193,15 +206,10 @@ def _default_title(cfg: Config, kind: str, asset: object, ep: Episode | None) ->
     return ep.title.fr
 
 
-def _episodes(cfg: Config) -> dict[str, Episode]:
-    out = {}
-    for folder in discover(cfg.project.episodes_dir):
-        try:
-            ep = load_episode(folder)
-            out[ep.id] = ep
-        except ConfigError:
-            pass  # `webseries transcode` reports broken manifests; here the asset is just unknown
-    return out
+def _episodes(cfg: Config) -> tuple[dict[str, Episode], dict[str, str]]:
+    """The episodes that load, and why each broken manifest cannot be read (by folder name)."""
+    episodes, broken = load_all(discover(cfg.project.episodes_dir))
+    return {ep.id: ep for ep in episodes}, broken
 
 
 def calendars(cfg: Config, files: list[str] | None) -> list[Path]:
@@ -219,6 +227,7 @@ class CheckResult:
     problems: list[str]
     bad: frozenset[str]          # ids of releases with at least one problem
     not_ready: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> what it lacks (not due yet)
+    left_out: tuple[str, ...] = ()  # problems of releases left out because their episode's manifest is broken
 
     def good(self) -> list[Release]:
         """The releases that can go now: no problem, nothing missing."""
@@ -229,11 +238,12 @@ def check(cfg: Config, store: Store, files: list[Path], now: datetime | None = N
     """Every release in `files`, and every problem that would stop one (none is raised)."""
     now = now or datetime.now(UTC)
     problems: list[str] = []
-    episodes = _episodes(cfg)
+    episodes, broken = _episodes(cfg)
+    left_out: list[str] = []
     releases: list[Release] = []
     for f in files:
         try:
-            releases += load_calendar(cfg, f, episodes, problems)
+            releases += load_calendar(cfg, f, episodes, problems, broken, left_out)
         except ConfigError as exc:
             problems += exc.problems
     page = cfg.publish.facebook.page_id
@@ -270,7 +280,7 @@ def check(cfg: Config, store: Store, files: list[Path], now: datetime | None = N
         if own or (fb_page_problem and any(t.platform == "facebook" for t in rel.targets)):
             bad.add(rel.id)
         problems += own
-    return CheckResult(releases, problems, frozenset(bad), not_ready)
+    return CheckResult(releases, problems, frozenset(bad), not_ready, tuple(left_out))
 
 
 def release_problems(cfg: Config, store: Store, rel: Release, episodes: dict[str, Episode] | None,
@@ -279,7 +289,7 @@ def release_problems(cfg: Config, store: Store, rel: Release, episodes: dict[str
 
     A release already on a platform needs no file any more; its time may change only while it is not out.
     """
-    episodes = _episodes(cfg) if episodes is None else episodes
+    episodes = _episodes(cfg)[0] if episodes is None else episodes
     where = f"{rel.calendar.name}: release {rel.id!r}"
     if rel.cancel:
         return [], []

@@ -188,17 +188,54 @@ class OutputRecord:
             return False
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def damaged(path: Path, why: str) -> PipelineError:
+    """The database exists but is not one SQLite can use: said so, and how to get the history back."""
+    return PipelineError(
+        f"the project database {path} is damaged ({why}); it was left exactly as it is",
+        hint=f"restore it from a backup, or recover what it holds: sqlite3 {path} \".recover\" | sqlite3 "
+             f"{path.with_name('recovered.sqlite3')} (then move the damaged file aside and put the recovered one "
+             f"in its place); moving it aside alone starts an empty one, without the release ledger")
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._refuse_damaged(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self._migrate()
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "readonly" in str(exc) or "unable to open" in str(exc):
+                raise PipelineError(f"cannot open the project database {path}: {exc}",
+                                    hint="check the folder is writable and no other program holds the "
+                                         "database, or set project.database in config.toml") from None
+            raise damaged(path, str(exc)) from None
         except (sqlite3.Error, OSError) as exc:
             raise PipelineError(f"cannot open the project database {path}: {exc}",
                                 hint="check the folder is writable, or set project.database in config.toml") from None
+
+    @staticmethod
+    def _refuse_damaged(path: Path) -> None:
+        """A file that is not an SQLite database is never opened: SQLite would start a new one in its
+        place (a zero-byte file) and the history it held would be gone for good."""
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
+        except FileNotFoundError:
+            return  # a new project: created on first use
+        except OSError as exc:
+            raise PipelineError(f"cannot read the project database {path}: {exc.strerror}",
+                                hint="check the file's permissions, or set project.database in config.toml") from None
+        if not head:
+            if not path.with_name(path.name + "-wal").exists():  # a WAL beside it: SQLite is creating it
+                raise damaged(path, "the file is empty: 0 bytes")
+        elif head != SQLITE_HEADER:
+            raise damaged(path, "it is not an SQLite database")
 
     def _migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.fsutil import require_file
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # what Excel and LibreOffice run as a formula
+LOSSY = "Windows-1252"   # the one encoding read here that has no ɛ ɔ ɲ ŋ (Excel writes "?" for them)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ def decode(data: bytes, name: str) -> Decoded:
         except UnicodeDecodeError as exc:
             raise PipelineError(f"{name}: starts as UTF-16 but byte {exc.start} is not",
                                 hint="export it again as UTF-8 CSV (or 'Unicode text')") from None
+    no_bom = _utf16_without_bom(data)
+    if no_bom:
+        try:
+            return Decoded(data.decode(no_bom), "UTF-16 (no BOM)")
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         encoding, data = "UTF-8 (with BOM)", data[3:]
     else:
@@ -50,18 +59,39 @@ def decode(data: bytes, name: str) -> Decoded:
     except UnicodeDecodeError:
         pass
     try:
-        return Decoded(data.decode("cp1252"), "Windows-1252")
+        return Decoded(data.decode("cp1252"), LOSSY)
     except UnicodeDecodeError as exc:
         raise PipelineError(f"{name}: unreadable text (neither UTF-8, UTF-16 nor Windows-1252; byte "
                             f"{exc.start} is 0x{data[exc.start]:02x})",
                             hint="save it again as 'CSV UTF-8' or as an SRT in UTF-8") from None
 
 
-def split_text(text: str) -> list[list[object]]:
-    """CSV or tab-separated text into rows; the separator is the commonest of tab, ';' and ',' in line 1."""
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'-be' when every other byte is mostly NUL (Latin text in UTF-16), else None.
+    UTF-8 text has no NUL bytes, so reading such a file as UTF-8 would "succeed" with garbage."""
+    sample = data[:4000]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def delimiter_of(text: str, is_header: Callable[[list[str]], bool] | None = None) -> str:
+    """The separator that makes line 1 a header the caller recognises (`is_header`), else the
+    commonest of tab, ';' and ',' in line 1."""
     head = text.split("\n", 1)[0]
-    delimiter = max(("\t", ";", ","), key=head.count)
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    named = [d for d in ("\t", ";", ",") if is_header and is_header(next(csv.reader([head], delimiter=d), []))]
+    return named[0] if named else max(("\t", ";", ","), key=head.count)
+
+
+def split_text(text: str, delimiter: str | None = None) -> list[list[object]]:
+    """CSV or tab-separated text into rows (the separator found by `delimiter_of` unless given)."""
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter or delimiter_of(text))]
 
 
 def xlsx_cells(path: Path) -> list[list[object]]:
@@ -81,8 +111,14 @@ def xlsx_cells(path: Path) -> list[list[object]]:
     return cells
 
 
-def read_bytes(path: Path, what: str = "file") -> bytes:
+def read_bytes(path: Path, what: str = "file", max_bytes: int | None = None) -> bytes:
+    """The file's bytes; a folder, pipe or missing file named, and a file far too big refused unread."""
+    require_file(path, what, f"give the path of the {what}")
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise PipelineError(f"{path.name} is {size / 1e6:.1f} MB: far more than a {what} "
+                                f"(at most {max_bytes / 1e6:g} MB are read)", hint=f"check it is the {what}")
         return path.read_bytes()
     except FileNotFoundError:
         raise PipelineError(f"file not found: {path}", hint=f"give the path of the {what}") from None

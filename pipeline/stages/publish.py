@@ -79,9 +79,11 @@ def load_checked(cfg: Config, store: Store, files: list[str] | None,
     """The calendars' releases that can go now, refusing to go on if any problem is found (all listed).
     Releases planned but not ready (their media is not made yet, and not due) are left for later."""
     result = check(cfg, store, calendars(cfg, files), now)
-    if result.problems:
+    if set(result.problems) - set(result.left_out):
         raise ConfigError(result.problems, hint="fix the calendar (`webseries publish check FILE` lists the same); "
                                                 "nothing was uploaded")
+    for problem in result.left_out:  # an episode's broken manifest stops its own releases only
+        log.warning("%s", problem)
     return [r for r in result.releases if r.id not in result.not_ready]
 
 

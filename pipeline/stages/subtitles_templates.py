@@ -11,22 +11,26 @@ overwritten by a later generation, and not released until someone runs `approve`
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.asr import vad
 from pipeline.asr.audio import load_audio
-from pipeline.captions import files, review, sheets
-from pipeline.captions.bambara import lookalikes, normalise, reflow
+from pipeline.captions import files, markup, review, sheets
+from pipeline.captions.bambara import lookalikes, lost_letters, normalise, reflow
 from pipeline.captions.lint import Violation, lint
 from pipeline.captions.rules import CueRules
 from pipeline.config import Config
 from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write, sha256_file, write_text_atomic
+from pipeline.fsutil import atomic_write, keep_copy, replace_together, sha256_file, write_error
+from pipeline.locks import locked
 from pipeline.models import Cue, Episode
 from pipeline.paths import subtitle_path
-from pipeline.stages.subtitles import STAGE, log, subtitles
+from pipeline.stages.subtitles import STAGE, known_language, log, subtitles
+from pipeline.stages.subtitles_review import timing
 from pipeline.store import Store, utcnow
 
 if TYPE_CHECKING:
@@ -35,6 +39,10 @@ if TYPE_CHECKING:
 FORMATS = ("srt", "csv", "xlsx")
 MIN_SLOT = 1.0   # speech left over between French cues shorter than this gets no slot of its own
 EPS = 0.0015
+MAX_CUE_CHARS = 1000  # two lines of 42 is the rule; far more is a page pasted into one cell
+SAVE_AS_UNICODE = ("Le fichier a perdu des lettres bambara (ɛ ɔ ɲ ŋ devenues « ? ») : dans Excel, « Enregistrer "
+                   "sous » en « Classeur Excel (.xlsx) » ou en « CSV UTF-8 », pas en « CSV (séparateur : "
+                   "point-virgule) » ; corrigez les lignes citées et renvoyez le fichier")
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,7 @@ def _write_once(store: Store, asset: str, path: Path, data: bytes) -> Path:
     return path
 
 
+@locked(STAGE)
 def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
              formats: tuple[str, ...] = ("srt", "csv")) -> TemplateResult:
     from pipeline.media import ffmpeg
@@ -158,6 +167,7 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
     if lang == "fr":
         raise PipelineError("a template is for translating the French: give another language",
                             hint=f"webseries subtitles template {episode.id} --lang bm")
+    _known(lang)
     for fmt in formats:
         if fmt not in FORMATS:
             raise PipelineError(f"unknown template format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
@@ -213,53 +223,84 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
 
 # ------------------------------------------------------------------ import
 
-def check_rows(rows: list[sheets.Row]) -> list[str]:
+def _known(lang: str) -> None:
+    if not known_language(lang):  # as `webseries subtitles EP --lang xx` refuses it: no xx.srt to burn later
+        raise PipelineError(f"unknown language code {lang!r}",
+                            hint="use ISO 639-1 codes: fr (French), bm (Bambara), en, ...")
+
+
+def check_rows(rows: list[sheets.Row], lossy: bool = False, duration: float | None = None) -> list[str]:
+    """Every problem of a translator's rows. `lossy`: the file's encoding has no ɛ ɔ ɲ ŋ (a "?" near
+    a word is then a lost letter); `duration`: the episode's length (no cue may run past it)."""
     problems = []
     for i, r in enumerate(rows):
-        if not r.text or r.text.strip() == sheets.TODO:
+        if len(r.text) > MAX_CUE_CHARS:
+            problems.append(f"{r.where}: {len(r.text):,} characters in one subtitle (at most {MAX_CUE_CHARS}; "
+                            "the rule is 2 lines of 42): split it into rows")
+        elif not r.text or r.text.strip() == sheets.TODO:
             problems.append(f"{r.where}: the translation is empty (write it, or delete the row if nothing is said)")
+        elif lost_letters(r.text, lossy):
+            problems.append(f"{r.where}: {r.text[:60]!r}: a '?' stands where a letter was (ɛ ɔ ɲ ŋ lost when the "
+                            "file was saved)")
         if r.end <= r.start:
             problems.append(f"{r.where}: ends at {sheets.timecode(r.end)}, not after its start "
                             f"{sheets.timecode(r.start)}")
+        elif duration is not None and r.end > duration + EPS:
+            problems.append(f"{r.where}: ends at {sheets.timecode(r.end)}, after the end of the episode "
+                            f"({sheets.timecode(duration)})")
         if i and r.start < rows[i - 1].end - EPS:
             problems.append(f"{r.where}: starts at {sheets.timecode(r.start)}, before {rows[i - 1].where} ends "
                             f"({sheets.timecode(rows[i - 1].end)})")
     return problems
 
 
-def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path, fps: float = 25.0) -> ImportResult:
-    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing."""
+@locked(STAGE, "subtitles import")
+def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
+                fps: float | None = None) -> ImportResult:
+    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing.
+    `fps`: the frame rate for lint (default: the asset's own, from its master)."""
+    _known(lang)
     rows, read_as, problems = sheets.read_rows(source)
-    problems += check_rows(rows)
+    picture = timing(cfg, asset)
+    lossy = read_as == sheets.LOSSY
+    problems += check_rows(rows, lossy, picture.duration)
     if not rows and not problems:
         problems.append("no subtitles in it")
     if problems:
         shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
+        lost = any(lost_letters(r.text, lossy) for r in rows if len(r.text) <= MAX_CUE_CHARS)
         raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
-                            hint="fix these rows in the file and import it again")
-    rules = cfg.subtitles.rules_for(lang, fps)
+                            hint=SAVE_AS_UNICODE if lost else "fix these rows in the file and import it again")
+    rules = cfg.subtitles.rules_for(lang, fps or picture.fps)
     cues, flagged = [], []
     for n, r in enumerate(rows, 1):
-        text = normalise(r.text)
+        text, removed = markup.clean(r.text)
+        text = normalise(text)
+        flagged += [f"cue {n} ({r.where}): removed {x}" for x in removed]
         flagged += [f"cue {n} ({r.where}): {f}" for f in lookalikes(text)]
         cues.append(Cue(round(r.start, 3), round(r.end, 3), reflow(text, rules)))
     target = subtitle_path(cfg, asset, lang)
-    target.parent.mkdir(parents=True, exist_ok=True)
     text = files.srt_text(cues)
-    backup = None
+    backup: list[Path] = []
     track = review.get_track(store, asset, lang)
-    if target.is_file() and target.read_text(encoding="utf-8", errors="replace") != text:
-        status = review.current_status(track) if track else "edited"
-        if status in ("edited", "approved"):  # a person's file: keep it aside, never lose it
-            stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-            backup = target.with_name(f"{target.stem}.before-import-{stamp}.srt")
-            _write_bytes(backup, target.read_bytes())
-    write_text_atomic(target, text)
-    files.write_vtt(target.with_suffix(".vtt"), cues)
+    keep = target.is_file() and target.read_text(encoding="utf-8", errors="replace") != text and (
+        (review.current_status(track) if track else "edited") in ("edited", "approved"))  # a person's file
+
+    @contextmanager
+    def keep_theirs() -> Iterator[None]:  # once the new files are written, never for an attempt that failed
+        if keep:
+            backup.append(keep_copy(target, f"{target.stem}.before-import-{utcnow():%Y%m%dT%H%M%SZ}.srt"))
+        yield
+
+    try:
+        replace_together([(target, text), (target.with_suffix(".vtt"), files.vtt_text(cues))], keep_theirs())
+    except OSError as exc:
+        raise write_error(exc, target, f"nothing was imported ({target.name} is as it was)") from None
     review.store_human(store, asset, lang, target, "import")
     review.record_event(store, asset, lang, "imported", sha256_file(target), f"{source.name} ({read_as})")
     violations = tuple(lint(cues, rules))
     log.info("%s: %s: imported %d cues from %s (read as %s)%s%s", asset, lang, len(cues), source.name, read_as,
-             f"; {len(flagged)} letter(s) to check" if flagged else "",
+             f"; {len(flagged)} thing(s) to check" if flagged else "",
              f"; lint: {len(violations)} problem(s)" if violations else "; lint clean")
-    return ImportResult(asset, lang, target, len(cues), read_as, tuple(flagged), violations, backup)
+    return ImportResult(asset, lang, target, len(cues), read_as, tuple(flagged), violations,
+                        backup[0] if backup else None)
