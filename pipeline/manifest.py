@@ -6,12 +6,13 @@ import re
 from pathlib import Path
 
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.models import LANGUAGES, Episode, Highlight, LangText
+from pipeline.models import LANGUAGES, Episode, Guide, Highlight, LangText, Resource
 from pipeline.tomlread import Reader, load_toml
 
 MANIFEST = "episode.toml"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
+_WEB_ADDRESS = re.compile(r"\bhttps?://", re.I)
 
 
 def parse_time(value: object) -> float | None:
@@ -82,13 +83,46 @@ def episode_from_data(data: dict, path: Path) -> Episode:
             else:
                 highlights.append(Highlight(start, end, label or "", use or "clip"))
         h.check_unknown()
+    guide = _guide(r.table("guide"), path)
     r.check_unknown()
     r.raise_if_problems(hint=f"fix {path} and run again")
     return Episode(
         id=ep_id, number=number, title=texts["title"], description=texts["description"],
         languages=tuple(languages), master=(folder / master_name), folder=folder,
-        highlights=tuple(highlights), thumbnail_time=thumb,
+        highlights=tuple(highlights), thumbnail_time=thumb, guide=guide,
     )
+
+
+def _guide_text(r: Reader, key: str, value: object) -> str:
+    """Guides are printed and read offline: a web address is written as people type it (www...)."""
+    text = value if isinstance(value, str) else ""
+    if _WEB_ADDRESS.search(text):
+        r.problem(key, f"write the address without http:// or https:// (e.g. www.example.ml), got {text!r}: "
+                       "the screening kit works with no internet and is printed")
+    return text
+
+
+def _guide(g: Reader, path: Path) -> Guide:
+    """[guide]: questions for discussion, key messages, [[guide.resources]] (name, contact, note)."""
+    lists = {}
+    for key in ("questions", "key_messages"):
+        lists[key] = tuple(_guide_text(g, key, t) for t in g.str_list(key, []) or [] if t.strip())
+    raw = g.raw("resources", [])
+    if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+        g.problem("resources", "expected [[guide.resources]] tables (name, contact, note)")
+        raw = []
+    resources = []
+    for i, table in enumerate(raw, start=1):
+        t = Reader(table, path, f"guide.resources[{i}].", g.problems)
+        name, contact, note = (_guide_text(t, key, t.str(key) if key == "name" else t.str(key, ""))
+                               for key in ("name", "contact", "note"))
+        t.check_unknown()
+        if name.strip():
+            resources.append(Resource(name.strip(), contact.strip(), note.strip()))
+        elif t.has("name"):
+            t.problem("name", "is empty")
+    g.check_unknown()
+    return Guide(questions=lists["questions"], key_messages=lists["key_messages"], resources=tuple(resources))
 
 
 def discover(episodes_dir: Path) -> list[Path]:

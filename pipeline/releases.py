@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline import ledger, paths
+from pipeline import ledger, paths, versions
 from pipeline.captions import review
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
@@ -131,8 +131,8 @@ def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None =
         found = _asset(cfg, asset, episodes) if isinstance(asset, str) else None
         if isinstance(asset, str) and found is None:
             known = ", ".join(sorted(episodes)) or "none"
-            rr.problem("asset", f"unknown asset {asset!r} (an episode id, 'trailer', or <episode>-clipN; "
-                                f"episodes: {known})")
+            rr.problem("asset", f"unknown asset {asset!r} (an episode id, its voice-over version <episode>-bm, "
+                                f"'trailer', or <episode>-clipN; episodes: {known})")
         kind, ep = found or ("episode", None)
         targets = []
         for p in platforms:
@@ -176,7 +176,7 @@ def _episodes(cfg: Config) -> dict[str, Episode]:
             out[ep.id] = ep
         except ConfigError:
             pass  # `webseries transcode` reports broken manifests; here the asset is just unknown
-    return out
+    return out | versions.existing(cfg, out)  # voice-over versions (ep01-vote-bm) release like episodes
 
 
 def calendars(cfg: Config, files: list[str] | None) -> list[Path]:
