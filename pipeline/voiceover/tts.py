@@ -80,6 +80,8 @@ def place(cues: Sequence[Cue], synth: Synthesiser, duration: float) -> tuple[np.
             notes.append(f"line {i} and after do not fit before the end of the episode")
             break
         piece = wave[: len(out) - a]
+        if len(piece) < len(wave):
+            notes.append(f"line {i} runs past the end of the episode: cut")
         out[a: a + len(piece)] += piece
         free_at = end + GAP
     peak = float(np.max(np.abs(out))) if len(out) else 0.0
