@@ -92,7 +92,8 @@ def main() -> None:
             ref = rms_db(original, a, b)
             print(f"nobody speaks {a:5.1f}-{b:5.1f}       {ref - rms_db(curve[0], a, b):10.2f} "
                   f"{ref - rms_db(side, a, b):10.2f}")
-        print(f"CPU seconds: gain curve (mix + stems, picture copied) {t_curve:.2f}, sidechain (sound only) {t_side:.2f}")
+        print(f"CPU seconds: gain curve (mix + stems, picture copied) {t_curve:.2f}, "
+              f"sidechain (sound only) {t_side:.2f}")
 
 
 if __name__ == "__main__":

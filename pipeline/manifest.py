@@ -68,12 +68,7 @@ def episode_from_data(data: dict, path: Path) -> Episode:
     master_name = r.str("master")
     thumb = _time(r, "thumbnail_time", required=False)
     highlights = []
-    raw = r.raw("highlights", [])
-    if not isinstance(raw, list) or not all(isinstance(h, dict) for h in raw):
-        r.problem("highlights", "expected [[highlights]] tables")
-        raw = []
-    for i, table in enumerate(raw, start=1):
-        h = Reader(table, path, f"highlights[{i}].", r.problems)
+    for h in r.tables("highlights", "[[highlights]] tables"):
         start, end = _time(h, "start", True), _time(h, "end", True)
         label = h.str("label", "")
         use = h.str("use", "clip", choices=("clip", "trailer"))
@@ -83,7 +78,7 @@ def episode_from_data(data: dict, path: Path) -> Episode:
             else:
                 highlights.append(Highlight(start, end, label or "", use or "clip"))
         h.check_unknown()
-    guide = _guide(r.table("guide"), path)
+    guide = _guide(r.table("guide"))
     r.check_unknown()
     r.raise_if_problems(hint=f"fix {path} and run again")
     return Episode(
@@ -102,18 +97,13 @@ def _guide_text(r: Reader, key: str, value: object) -> str:
     return text
 
 
-def _guide(g: Reader, path: Path) -> Guide:
+def _guide(g: Reader) -> Guide:
     """[guide]: questions for discussion, key messages, [[guide.resources]] (name, contact, note)."""
     lists = {}
     for key in ("questions", "key_messages"):
         lists[key] = tuple(_guide_text(g, key, t) for t in g.str_list(key, []) or [] if t.strip())
-    raw = g.raw("resources", [])
-    if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
-        g.problem("resources", "expected [[guide.resources]] tables (name, contact, note)")
-        raw = []
     resources = []
-    for i, table in enumerate(raw, start=1):
-        t = Reader(table, path, f"guide.resources[{i}].", g.problems)
+    for t in g.tables("resources", "[[guide.resources]] tables (name, contact, note)"):
         name, contact, note = (_guide_text(t, key, t.str(key) if key == "name" else t.str(key, ""))
                                for key in ("name", "contact", "note"))
         t.check_unknown()

@@ -18,7 +18,8 @@ from pipeline.cli import clips, metrics, package, publish, studio, subtitles, tr
 from pipeline.cli.common import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED
 from pipeline.errors import ConfigError, PipelineError
 
-STAGES = (transcode, subtitles, voiceover, clips, package, publish, metrics, studio)  # in pipeline order, as `--help` lists them
+# in pipeline order, as `--help` lists them
+STAGES = (transcode, subtitles, voiceover, clips, package, publish, metrics, studio)
 
 
 def build_parser() -> argparse.ArgumentParser:

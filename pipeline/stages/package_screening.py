@@ -118,8 +118,9 @@ def _entry(cfg: Config, store: Store, ep: Episode, original: Episode, root: Path
                                      dst.relative_to(root).as_posix(), _mb(dst)))
     audio = place(made[pc.audio_profile].path, root / "audio" / f"{ep.id}{made[pc.audio_profile].path.suffix}")
     smallest = made[pc.screening_profiles[-1]]
-    at = original.thumbnail_time if original.thumbnail_time is not None and original.thumbnail_time < smallest.duration \
-        else smallest.duration * 0.1
+    at = original.thumbnail_time
+    if at is None or at >= smallest.duration:
+        at = smallest.duration * 0.1
     poster = root / "images" / f"{ep.id}.jpg"
     poster.parent.mkdir(parents=True, exist_ok=True)
     pack_media.poster(smallest.path, at, poster, POSTER_WIDTH)

@@ -62,7 +62,8 @@ def master_info(ep: Episode) -> MediaInfo:
                          hint=f"export the master there, or fix `master` in {ep.folder / 'episode.toml'}")
     info = ffmpeg.probe(ep.master)
     if not info.has_video:
-        raise MediaError(f"{ep.id}: master has no picture: {ep.master}", hint="export the edited master with its picture")
+        raise MediaError(f"{ep.id}: master has no picture: {ep.master}",
+                         hint="export the edited master with its picture")
     return info
 
 
@@ -71,11 +72,12 @@ def approved_lines(cfg: Config, store: Store, ep: Episode, lang: str, draft: boo
     path = subtitle_path(cfg, ep.id, lang)
     if not path.is_file():
         raise PipelineError(f"{ep.id}: no {lang} subtitles to read ({path})",
-                            hint=f"make them first: `webseries subtitles template {ep.id} --lang {lang}` for translators")
+                            hint=f"make them first (translators: `webseries subtitles template {ep.id} --lang {lang}`)")
     track = review.current(store, ep.id, lang, path)
     status = track.status if track else "never reviewed"
     if status != "approved" and not draft:
-        raise PipelineError(f"{ep.id}: the {lang} subtitles are not approved ({status}): the narrator reads approved text",
+        raise PipelineError(f"{ep.id}: the {lang} subtitles are not approved ({status}): "
+                            "the narrator reads approved text",
                             hint=f"review them, then `webseries subtitles approve {ep.id} {lang}` "
                                  "(or --draft for a script marked as a draft)")
     return path, status

@@ -35,7 +35,8 @@ def load(model: Path | None) -> Synthesiser:
     if model is None:
         raise PipelineError("no Bambara speech model configured: a synthetic draft voice needs one",
                             hint="download a VITS model for Bambara (e.g. MMS-TTS 'bam', CC-BY-NC) and set "
-                                 "[voiceover] tts_model = \"/path/to/folder\" in config.toml; otherwise record a narrator")
+                                 "[voiceover] tts_model = \"/path/to/folder\" in config.toml; "
+                                 "otherwise record a narrator")
     if not (model / "config.json").is_file():
         raise PipelineError(f"speech model not found: {model} (no config.json there)",
                             hint="set [voiceover] tts_model to the folder holding the model's config.json and weights")
@@ -44,7 +45,8 @@ def load(model: Path | None) -> Synthesiser:
         from transformers import AutoTokenizer, VitsModel
     except ImportError:
         raise PipelineError("the synthetic draft voice needs the transformers package",
-                            hint="install it in the project's environment: .venv/bin/pip install transformers") from None
+                            hint="install it in the project's environment: "
+                                 ".venv/bin/pip install transformers") from None
     try:
         vits = VitsModel.from_pretrained(str(model), local_files_only=True).eval()
         tokenizer = AutoTokenizer.from_pretrained(str(model), local_files_only=True)

@@ -66,7 +66,8 @@ def test_nothing_in_the_kit_refers_to_a_web_address(kit) -> None:  # noqa: ANN00
 def test_the_kit_holds_both_qualities_burned_copies_audio_tracks_and_says_its_size(kit) -> None:  # noqa: ANN001
     _project, out, _log = kit
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert {f"videos/{EP}.540p.mp4", f"videos/{EP}.480p.mp4", f"episodes/{EP}-480p.html", f"videos/{EP}.sous-titres-fr.mp4", f"videos/{EP}.sous-titres-bm-fr.mp4",
+    assert {f"videos/{EP}.540p.mp4", f"videos/{EP}.480p.mp4", f"episodes/{EP}-480p.html",
+            f"videos/{EP}.sous-titres-fr.mp4", f"videos/{EP}.sous-titres-bm-fr.mp4",
             f"audio/{EP}.ogg", f"sous-titres/{EP}.fr.vtt", f"sous-titres/{EP}.bm.vtt", f"images/{EP}.jpg",
             "LISEZMOI.txt", MARKER} <= names
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -56,7 +56,8 @@ def test_the_original_is_ducked_by_the_depth_under_the_voice_and_untouched_elsew
         under = rms_db(master, a + 0.1, b - 0.1) - rms_db(bed, a + 0.1, b - 0.1)
         assert under >= DEPTH - TOLERANCE_DB, (a, b, under)
         assert under <= DEPTH + TOLERANCE_DB
-    quiet = [(2.0, 18.0), (spans[0][1] + RELEASE + 0.05, spans[1][0] - ATTACK - 0.05), (spans[1][1] + RELEASE + 0.05, 71.0)]
+    quiet = [(2.0, 18.0), (spans[0][1] + RELEASE + 0.05, spans[1][0] - ATTACK - 0.05),
+             (spans[1][1] + RELEASE + 0.05, 71.0)]
     for a, b in quiet:  # music, silence and the original speech where the narrator says nothing
         assert abs(rms_db(master, a, b) - rms_db(bed, a, b)) <= TOLERANCE_DB, (a, b)
     original, ducked = pcm(master), pcm(bed)

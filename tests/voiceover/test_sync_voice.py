@@ -109,7 +109,8 @@ def test_clipping_counts_cut_off_peaks_not_a_peak_that_touches_full_scale() -> N
 
 def test_a_voice_past_the_end_or_only_before_the_start_is_refused() -> None:
     assert voice.on_episode("v.wav", [(5.0, 7.0), (9.0, 12.2)], 4.0, 8.0) == [(1.0, 3.0), (5.0, 8.0)]
-    with pytest.raises(PipelineError, match=r"runs 2\.0 s past the end of the episode \(voice until 00:10\.0, episode 00:08\.0\)"):
+    past = r"runs 2\.0 s past the end of the episode \(voice until 00:10\.0, episode 00:08\.0\)"
+    with pytest.raises(PipelineError, match=past):
         voice.on_episode("v.wav", [(5.0, 14.0)], 4.0, 8.0)
     with pytest.raises(PipelineError, match="nobody speaks after the episode's start"):
         voice.on_episode("v.wav", [(1.0, 2.0)], 4.0, 8.0)
