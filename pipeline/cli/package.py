@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from pipeline.cli.common import context, open_store
+from pipeline.errors import PipelineError
 
 
 def _table(pack, with_cost: bool) -> str:  # noqa: ANN001 - a stages.package.Pack
@@ -46,6 +47,9 @@ def _run(args: argparse.Namespace) -> int:
         elif args.action == "radio":
             pack = package.radio(cfg, store, episodes, out, show)
         else:
+            if len(episodes) != 1:
+                raise PipelineError("a WhatsApp pack is for one episode",
+                                    hint="name one: webseries package whatsapp ep01")
             pack = package.whatsapp(cfg, store, episodes[0], out, show)
     if args.json:
         print(_json(pack))

@@ -11,6 +11,7 @@ complete pack. Only subtitles a person approved leave the building.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from pipeline.store import Store
 
 STAGE = "package"
 MARKER = ".webseries-pack"   # a folder with this file is a pack the pipeline may replace
+MEDIA = (".mp4", ".m4a", ".ogg", ".jpg")
 log = stage_logger(STAGE)
 
 
@@ -68,7 +70,13 @@ def building(out: Path) -> Iterator[Path]:
     tmp.mkdir()
     (tmp / MARKER).write_text("made by `webseries package`; this folder is replaced on the next run\n")
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            raise PipelineError(f"no space left on {out.parent} for the pack",
+                                hint="free some space, use a larger USB key, or fewer episodes") from None
         old = out.with_name(f".{out.name}.old{TEMP_MARK}{os.getpid()}")
         if out.exists():
             os.replace(out, old)
@@ -79,13 +87,17 @@ def building(out: Path) -> Iterator[Path]:
 
 
 def place(src: Path, dst: Path) -> Path:
-    """Into the pack: a hard link where the file system allows (renditions are replaced, never
-    rewritten in place, so a link never changes under the pack), else a copy."""
+    """Into the pack: media as a hard link where the file system allows (renditions are replaced,
+    never rewritten in place, so a link never changes under the pack), else a copy. Text (subtitles)
+    is always copied: an edit made in the pack must never reach an approved file."""
     dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copyfile(src, dst)
+    if src.suffix.lower() in MEDIA:
+        try:
+            os.link(src, dst)
+            return dst
+        except OSError:
+            pass
+    shutil.copyfile(src, dst)
     return dst
 
 

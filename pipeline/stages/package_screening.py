@@ -124,7 +124,7 @@ def _entry(cfg: Config, store: Store, ep: Episode, original: Episode, root: Path
     poster = root / "images" / f"{ep.id}.jpg"
     poster.parent.mkdir(parents=True, exist_ok=True)
     pack_media.poster(smallest.path, at, poster, POSTER_WIDTH)
-    return Entry(ep.id, ep.number, ep.title, ep.description.fr, smallest.duration, is_version,
+    return Entry(ep.id, ep.number, original.title, ep.description.fr, smallest.duration, is_version,
                  poster.relative_to(root).as_posix(), tuple(players), tuple(burned_links),
                  Link("audio", audio.relative_to(root).as_posix(), _mb(audio)), tuple(tracks),
                  f"guides/{original.id}.html")

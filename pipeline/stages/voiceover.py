@@ -214,6 +214,8 @@ def mix(cfg: Config, store: Store, ep: Episode, lang: str, recording: Path, sync
     old = versions.read_record(cfg, asset)
     if old and old.fingerprint == prints and not force and (stem_paths is None or all(p.is_file() for p in stem_paths)):
         log.info("%s: %s already mixed from %s; rendering what is missing", ep.id, asset, recording.name)
+        _thumbnail(cfg, ep, version, info)
+        _carry_subtitles(cfg, store, ep, asset)
         return MixResult(version, old, (), tuple(_render(cfg, store, version)), stem_paths, True)
     versions.folder(cfg, asset).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".voiceover-", dir=versions.folder(cfg, asset)) as tmp:
@@ -265,6 +267,8 @@ def _render(cfg: Config, store: Store, version: Episode) -> list[Rendition]:
 def _thumbnail(cfg: Config, ep: Episode, version: Episode, info: MediaInfo) -> None:
     """The episode's thumbnail serves the version too (same picture); a plain frame until there is one."""
     src, dst = thumbnail_path(cfg, ep.id), thumbnail_path(cfg, version.id)
+    if dst.is_file() and (not src.is_file() or dst.read_bytes() == src.read_bytes()):
+        return
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(dst)
     try:
@@ -274,8 +278,8 @@ def _thumbnail(cfg: Config, ep: Episode, version: Episode, info: MediaInfo) -> N
             at = ep.thumbnail_time if ep.thumbnail_time is not None and ep.thumbnail_time < info.duration \
                 else info.duration * 0.1
             assembly.thumbnail(version.master, at, tmp, 1280, 720, [])
-            log.info("%s: no thumbnail yet (`webseries clips %s` makes one with the title): %s gets a plain frame; "
-                     "mix again after to copy it", ep.id, ep.id, version.id)
+            log.info("%s: no thumbnail yet (`webseries clips %s` makes one with the title): %s gets a plain frame "
+                     "until the next `voiceover mix` copies it", ep.id, ep.id, version.id)
         os.replace(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)

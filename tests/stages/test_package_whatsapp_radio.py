@@ -63,7 +63,8 @@ def test_the_message_carries_the_youtube_link_once_published(project, capsys) ->
 def test_a_file_over_the_limit_is_made_again_smaller(project, capsys) -> None:  # noqa: ANN001
     config = project.config_path
     text = config.read_text(encoding="utf-8")
-    config.write_text(text + "\n[package.whatsapp]\nmax_mb = 0.4\n", encoding="utf-8")
+    assert "max_mb = 16 " in text
+    config.write_text(text.replace("max_mb = 16 ", "max_mb = 0.4 ", 1), encoding="utf-8")
     try:
         pack = _pack(project, capsys, "whatsapp", EP, "--out", str(project.root / "relais"))
     finally:
@@ -80,6 +81,8 @@ def test_the_whatsapp_table_shows_sizes_and_the_cost_in_mb(project, capsys) -> N
     code, out, _ = project.run("package", "whatsapp", EP, capsys=capsys)
     assert code == 0
     assert "coût d'un envoi" in out and " Mo" in out and "total" in out
+    code, _, err = project.run("package", "whatsapp", "all", capsys=capsys)
+    assert code == 2 and "one episode" in err
 
 
 def test_the_radio_pack_gives_the_duration_to_the_second_and_a_note_in_both_languages(project, capsys) -> None:  # noqa: ANN001

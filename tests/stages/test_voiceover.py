@@ -119,9 +119,14 @@ def test_the_bambara_version_renders_and_passes_publish_check_like_an_episode(sh
     assert asset in out and "every file and subtitle ready" in out
     (release,) = releases.load_calendar(cfg, cal)
     assert release.kind == "episode" and release.target("youtube").title == "Voter, c'est choisir (en bambara)"
-    code, out, err = project.run("transcode", asset, "--profile", "mobile", "--json", capsys=capsys)
+    code, out, err = project.run("transcode", asset, "--profile", "audio", "--json", capsys=capsys)
     assert code == 0, err
-    assert json.loads(out)[0]["path"].endswith(f"{asset}.mobile.mp4")
+    assert json.loads(out)[0]["path"].endswith(f"{asset}.audio.ogg")
+    code, out, err = project.run("package", "radio", EP, "--json", capsys=capsys)  # packs carry the version
+    assert code == 0, err
+    files = {Path(f["path"]).name: Path(f["path"]) for f in json.loads(out)["files"]}
+    assert f"{EP}.version-bambara.radio.m4a" in files
+    assert "bambara (voix off)" in files[f"{EP}.fiche-programme.txt"].read_text(encoding="utf-8")
 
 
 def _bad(project: Project, root: Path, capsys, name: str, *extra: str) -> str:  # noqa: ANN001
