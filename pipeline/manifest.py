@@ -9,13 +9,14 @@ from pathlib import Path
 from pipeline.errors import ConfigError, MediaError, PipelineError
 from pipeline.fsutil import require_file
 from pipeline.log import stage_logger
-from pipeline.models import LANGUAGES, Episode, Highlight, LangText
+from pipeline.models import LANGUAGES, Episode, Guide, Highlight, LangText, Resource
 from pipeline.tomlread import Reader, load_toml
 
 MANIFEST = "episode.toml"
 log = stage_logger("episodes")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)$")
+_WEB_ADDRESS = re.compile(r"\bhttps?://", re.I)
 
 
 def parse_time(value: object) -> float | None:
@@ -75,12 +76,7 @@ def episode_from_data(data: dict, path: Path) -> Episode:
     master_name = r.str("master")
     thumb = _time(r, "thumbnail_time", required=False)
     highlights = []
-    raw = r.raw("highlights", [])
-    if not isinstance(raw, list) or not all(isinstance(h, dict) for h in raw):
-        r.problem("highlights", "expected [[highlights]] tables")
-        raw = []
-    for i, table in enumerate(raw, start=1):
-        h = Reader(table, path, f"highlights[{i}].", r.problems)
+    for h in r.tables("highlights", "[[highlights]] tables"):
         start, end = _time(h, "start", True), _time(h, "end", True)
         label = h.str("label", "")
         use = h.str("use", "clip", choices=("clip", "trailer"))
@@ -90,12 +86,13 @@ def episode_from_data(data: dict, path: Path) -> Episode:
             else:
                 highlights.append(Highlight(start, end, label or "", use or "clip"))
         h.check_unknown()
+    guide = _guide(r.table("guide"))
     r.check_unknown()
     r.raise_if_problems(hint=f"fix {path} and run again")
     return Episode(
         id=ep_id, number=number, title=texts["title"], description=texts["description"],
         languages=tuple(languages), master=(folder / master_name), folder=folder,
-        highlights=tuple(highlights), thumbnail_time=thumb,
+        highlights=tuple(highlights), thumbnail_time=thumb, guide=guide,
     )
 
 
@@ -104,6 +101,33 @@ def require_master(episode: Episode) -> Path:
     (nothing, a folder, a pipe, a link that loops)."""
     return require_file(episode.master, f"{episode.id}: master",
                         f"export the master there, or fix `master` in {episode.folder / MANIFEST}", MediaError)
+
+
+def _guide_text(r: Reader, key: str, value: object) -> str:
+    """Guides are printed and read offline: a web address is written as people type it (www...)."""
+    text = value if isinstance(value, str) else ""
+    if _WEB_ADDRESS.search(text):
+        r.problem(key, f"write the address without http:// or https:// (e.g. www.example.ml), got {text!r}: "
+                       "the screening kit works with no internet and is printed")
+    return text
+
+
+def _guide(g: Reader) -> Guide:
+    """[guide]: questions for discussion, key messages, [[guide.resources]] (name, contact, note)."""
+    lists = {}
+    for key in ("questions", "key_messages"):
+        lists[key] = tuple(_guide_text(g, key, t) for t in g.str_list(key, []) or [] if t.strip())
+    resources = []
+    for t in g.tables("resources", "[[guide.resources]] tables (name, contact, note)"):
+        name, contact, note = (_guide_text(t, key, t.str(key) if key == "name" else t.str(key, ""))
+                               for key in ("name", "contact", "note"))
+        t.check_unknown()
+        if name.strip():
+            resources.append(Resource(name.strip(), contact.strip(), note.strip()))
+        elif t.has("name"):
+            t.problem("name", "is empty")
+    g.check_unknown()
+    return Guide(questions=lists["questions"], key_messages=lists["key_messages"], resources=tuple(resources))
 
 
 def discover(episodes_dir: Path) -> list[Path]:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline import ledger, paths
+from pipeline import ledger, paths, versions
 from pipeline.captions import review
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
@@ -207,9 +207,11 @@ def _default_title(cfg: Config, kind: str, asset: object, ep: Episode | None) ->
 
 
 def _episodes(cfg: Config) -> tuple[dict[str, Episode], dict[str, str]]:
-    """The episodes that load, and why each broken manifest cannot be read (by folder name)."""
+    """The episodes that load with their voice-over versions (ep01-vote-bm releases like an episode),
+    and why each broken manifest cannot be read (by folder name)."""
     episodes, broken = load_all(discover(cfg.project.episodes_dir))
-    return {ep.id: ep for ep in episodes}, broken
+    out = {ep.id: ep for ep in episodes}
+    return out | versions.existing(cfg, out), broken
 
 
 def calendars(cfg: Config, files: list[str] | None) -> list[Path]:
@@ -325,7 +327,8 @@ def release_problems(cfg: Config, store: Store, rel: Release, episodes: dict[str
     if _asset(cfg, rel.asset, episodes) is None:
         known = ", ".join(sorted(episodes)) or "none"
         missing.insert(0, f"{where}: unknown asset {rel.asset!r}: no episodes/{rel.asset.split('-clip')[0]}/"
-                          f"episode.toml yet (an episode id, 'trailer', or <episode>-clipN; episodes: {known})")
+                          f"episode.toml yet (an episode id, its voice-over version <episode>-bm, 'trailer', "
+                          f"or <episode>-clipN; episodes: {known})")
     thumb = paths.thumbnail_path(cfg, rel.asset)
     if rel.kind != "clip" and not thumb.is_file() and not all(uploaded.values()):
         missing.append(f"{where}: thumbnail {thumb} is missing (`webseries clips` makes it)")

@@ -116,6 +116,14 @@ class Reader:
             return [v for v in value if isinstance(v, str)]
         return value
 
+    def tables(self, key: str, what: str) -> list[Reader]:
+        """An array of tables ([[key]]), one Reader each (prefix key[1]., key[2]., ...)."""
+        raw = self.raw(key, [])
+        if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+            self.problem(key, f"expected {what}")
+            return []
+        return [Reader(t, self.file, f"{self.prefix}{key}[{i}].", self.problems) for i, t in enumerate(raw, start=1)]
+
     def table(self, key: str, required: bool = False) -> Reader:
         value = self._get(key, _MISSING if required else {}, (dict,), "a table")
         return Reader(value if isinstance(value, dict) else {}, self.file, f"{self.prefix}{key}.", self.problems)

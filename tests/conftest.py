@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tomlkit
 
 from pipeline import cli
 from pipeline.config import Config, load_config
@@ -71,12 +72,27 @@ def sample_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_sample_master(tmp_path_factory.mktemp("sample") / "master.mp4")
 
 
+def _merge(into: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def with_extra(config: Path, extra: str) -> None:
+    """The project's config.toml with a test's settings merged in (tables the file already declares
+    are completed or overridden key by key, its comments kept), as a person would edit it."""
+    doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+    _merge(doc, tomlkit.parse(extra))
+    config.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
 def make_project(root: Path, sample_master: Path, config_extra: str = "") -> Project:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "config.toml", root / "config.toml")
     if config_extra:
-        with open(root / "config.toml", "a", encoding="utf-8") as fh:
-            fh.write("\n" + config_extra + "\n")
+        with_extra(root / "config.toml", config_extra)
     ep = root / "episodes" / SAMPLE
     ep.mkdir(parents=True)
     shutil.copy(ROOT / "episodes" / SAMPLE / "episode.toml", ep / "episode.toml")

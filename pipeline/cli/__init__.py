@@ -1,9 +1,9 @@
 """The `webseries` command: the only place that prints errors and exits.
 
-Each stage's subcommand lives in a module of this package (transcode, subtitles, clips,
-publish, metrics, and studio: serve, worker, users) with a `register(sub)` function. Expected problems (PipelineError) print
-`error:` and `hint:` lines and exit 2; anything else is a bug and says so (set
-WEBSERIES_DEBUG=1 to see the traceback).
+Each stage's subcommand lives in a module of this package (transcode, subtitles, voiceover, clips,
+package, publish, metrics, and studio: serve, worker, users) with a `register(sub)` function.
+Expected problems (PipelineError) print `error:` and `hint:` lines and exit 2; anything else is a
+bug and says so (set WEBSERIES_DEBUG=1 to see the traceback).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pipeline import __version__, log
-from pipeline.cli import clips, metrics, publish, studio, subtitles, transcode
+from pipeline.cli import clips, metrics, package, publish, studio, subtitles, transcode, voiceover
 from pipeline.cli.common import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.fsutil import NO_SPACE
 
-STAGES = (transcode, subtitles, clips, publish, metrics, studio)  # in pipeline order, as `--help` lists them
+# in pipeline order, as `--help` lists them
+STAGES = (transcode, subtitles, voiceover, clips, package, publish, metrics, studio)
 
 
 def build_parser() -> argparse.ArgumentParser:

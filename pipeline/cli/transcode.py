@@ -15,15 +15,15 @@ from pipeline.models import Rendition
 
 
 def cmd_transcode(args: argparse.Namespace) -> int:
-    from pipeline.manifest import resolve
     from pipeline.stages.transcode import transcode
+    from pipeline.versions import resolve
 
     cfg = context(args)
     if args.list_profiles:
         return _list_profiles(cfg, args.json)
     if not args.episodes:
         raise PipelineError("no episode named", hint="e.g. `webseries transcode ep01` or `webseries transcode all`")
-    episodes = resolve(cfg.project.episodes_dir, args.episodes)
+    episodes = resolve(cfg, args.episodes)  # voice-over versions (ep01-vote-bm) too
     results: list[Rendition] = []
     with open_store(cfg) as store:
         for ep in episodes:
