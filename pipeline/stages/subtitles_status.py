@@ -33,6 +33,7 @@ class TrackStatus:
     violations: int | None    # lint problems; None when there is no readable file
     changed: dict[str, str] = field(default_factory=dict)   # step -> local ISO time of its last occurrence
     path: str = ""
+    approved_by: str = ""     # the reviewer named at the last approval (studio, or `approve --by`)
 
 
 def _kind(asset: str) -> str:
@@ -91,15 +92,19 @@ def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[T
                 violations = None
         rows.append(TrackStatus(asset, _kind(asset), lang, state_of(track, history), track.status if track else "none",
                                 track.route if track else "",
-                                violations, changed, str(path) if path.is_file() else ""))
+                                violations, changed, str(path) if path.is_file() else "",
+                                review.approved_by(store, asset, lang) if track else ""))
     return rows
 
 
 def table(rows: list[TrackStatus]) -> str:
     out = [f"{'asset':<22} {'lang':<4} {'state':<15} {'lint':>4}  last change"]
     for r in rows:
-        last = max(r.changed.items(), key=lambda kv: kv[1]) if r.changed else None
+        # steps in the same minute: the one the track is at wins
+        last = max(r.changed.items(), key=lambda kv: (kv[1], kv[0] == r.state)) if r.changed else None
         lint_n = "-" if r.violations is None else str(r.violations)
         when = f"{last[0]} {last[1].replace('T', ' ')}" if last else ""
+        if r.state == "approved" and r.approved_by:
+            when += f" by {r.approved_by}"
         out.append(f"{r.asset:<22} {r.lang:<4} {r.state:<15} {lint_n:>4}  {when}")
     return "\n".join(out)

@@ -123,10 +123,12 @@ def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list
         nxt = spans[i + 1][0] - rules.min_gap if i + 1 < len(spans) else float("inf")
         spans[i] = (s, round(min(max(e, s + rules.min_duration), max(nxt, s + 0.3)), 3), fr)
 
-    def draft_for(s: float, e: float) -> str:
-        return " ".join(_text(c) for c in draft if s - EPS <= (c.start + c.end) / 2 < e + EPS)
+    return [Slot(s, e, fr, text_within(draft, s, e)) for s, e, fr in spans], len(french) - len(used)
 
-    return [Slot(s, e, fr, draft_for(s, e)) for s, e, fr in spans], len(french) - len(used)
+
+def text_within(cues: list[Cue], start: float, end: float) -> str:
+    """The text of the cues whose middle falls in [start, end): another track's words for one slot."""
+    return " ".join(_text(c) for c in cues if start - EPS <= (c.start + c.end) / 2 < end + EPS)
 
 
 # ------------------------------------------------------------------ template
@@ -227,22 +229,44 @@ def check_rows(rows: list[sheets.Row]) -> list[str]:
     return problems
 
 
-def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path, fps: float = 25.0) -> ImportResult:
-    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing."""
+@dataclass(frozen=True)
+class PreparedImport:
+    """A translator's file read and checked, nothing written: what `import_file` would store."""
+
+    source: Path
+    rows: tuple[sheets.Row, ...]
+    read_as: str
+    problems: tuple[str, ...]         # any problem: nothing may be imported
+    cues: tuple[Cue, ...]             # the rows as they would be written (normalised, lines re-broken)
+    flagged: tuple[str, ...]
+    violations: tuple[Violation, ...]
+
+
+def prepare_import(cfg: Config, asset: str, lang: str, source: Path, fps: float = 25.0) -> PreparedImport:
+    """Read and check a translator's file without writing anything (the studio's preview)."""
     rows, read_as, problems = sheets.read_rows(source)
     problems += check_rows(rows)
     if not rows and not problems:
         problems.append("no subtitles in it")
-    if problems:
-        shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
-        raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
-                            hint="fix these rows in the file and import it again")
     rules = cfg.subtitles.rules_for(lang, fps)
     cues, flagged = [], []
     for n, r in enumerate(rows, 1):
         text = normalise(r.text)
         flagged += [f"cue {n} ({r.where}): {f}" for f in lookalikes(text)]
         cues.append(Cue(round(r.start, 3), round(r.end, 3), reflow(text, rules)))
+    violations = tuple(lint(cues, rules)) if not problems else ()
+    return PreparedImport(source, tuple(rows), read_as, tuple(problems), tuple(cues), tuple(flagged), violations)
+
+
+def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path, fps: float = 25.0) -> ImportResult:
+    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing."""
+    prepared = prepare_import(cfg, asset, lang, source, fps)
+    problems, read_as = list(prepared.problems), prepared.read_as
+    if problems:
+        shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
+        raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
+                            hint="fix these rows in the file and import it again")
+    cues, flagged = list(prepared.cues), list(prepared.flagged)
     target = subtitle_path(cfg, asset, lang)
     target.parent.mkdir(parents=True, exist_ok=True)
     text = files.srt_text(cues)
@@ -258,7 +282,7 @@ def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path, 
     files.write_vtt(target.with_suffix(".vtt"), cues)
     review.store_human(store, asset, lang, target, "import")
     review.record_event(store, asset, lang, "imported", sha256_file(target), f"{source.name} ({read_as})")
-    violations = tuple(lint(cues, rules))
+    violations = prepared.violations
     log.info("%s: %s: imported %d cues from %s (read as %s)%s%s", asset, lang, len(cues), source.name, read_as,
              f"; {len(flagged)} letter(s) to check" if flagged else "",
              f"; lint: {len(violations)} problem(s)" if violations else "; lint clean")
