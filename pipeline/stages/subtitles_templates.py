@@ -10,7 +10,9 @@ overwritten by a later generation, and not released until someone runs `approve`
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,12 +125,20 @@ def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list
         nxt = spans[i + 1][0] - rules.min_gap if i + 1 < len(spans) else float("inf")
         spans[i] = (s, round(min(max(e, s + rules.min_duration), max(nxt, s + 0.3)), 3), fr)
 
-    return [Slot(s, e, fr, text_within(draft, s, e)) for s, e, fr in spans], len(french) - len(used)
+    drafts = texts_within(draft, [(s, e) for s, e, _ in spans])
+    return [Slot(s, e, fr, d) for (s, e, fr), d in zip(spans, drafts, strict=True)], len(french) - len(used)
 
 
-def text_within(cues: list[Cue], start: float, end: float) -> str:
-    """The text of the cues whose middle falls in [start, end): another track's words for one slot."""
-    return " ".join(_text(c) for c in cues if start - EPS <= (c.start + c.end) / 2 < end + EPS)
+def texts_within(cues: Sequence[Cue], spans: Sequence[tuple[float, float]]) -> list[str]:
+    """For each (start, end): the text of the cues whose middle falls in [start, end), in their order:
+    another track's words for each slot (found by bisection: a long episode's tracks stay fast)."""
+    middles = sorted(((c.start + c.end) / 2, i) for i, c in enumerate(cues))
+    keys = [m for m, _ in middles]
+    out = []
+    for start, end in spans:
+        found = middles[bisect.bisect_left(keys, start - EPS):bisect.bisect_left(keys, end + EPS)]
+        out.append(" ".join(_text(cues[i]) for _, i in sorted(found, key=lambda m: m[1])))
+    return out
 
 
 # ------------------------------------------------------------------ template

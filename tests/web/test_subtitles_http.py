@@ -292,3 +292,17 @@ def test_translator_downloads_a_template_and_fills_slots_on_the_page(studio):
     saved = s.post(base + "/subtitles/ep04-test/bm/save", data={"csrf": csrf, **data})
     assert saved.status_code == 200 and "Enregistré." in saved.text
     assert files.read_srt(srt(project, "ep04-test", "bm"))[0].text == "I ni ce"
+
+
+def test_a_long_episodes_track_saves_whole(studio):
+    """An hour of speech is ~900 cues, 3 fields each: the form is taken whole."""
+    project, base = studio
+    many = [Cue(i * 2.0, i * 2.0 + 1.5, (f"Phrase numéro {i}.",)) for i in range(1000)]
+    machine_writes(project, "ep04-test", "fr", many)
+    s, csrf = signed_in(base, "editor")
+    page = s.get(base + "/subtitles/ep04-test/fr").text
+    assert page.count('class="cue') >= 1000
+    r = s.post(base + "/subtitles/ep04-test/fr/save", data={"csrf": csrf, **form_of(page, many, text_1000="Fin.")},
+               allow_redirects=False)
+    assert r.status_code == 303
+    assert files.read_srt(srt(project, "ep04-test", "fr"))[-1].text == "Fin."

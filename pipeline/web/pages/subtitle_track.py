@@ -22,8 +22,8 @@ from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.models import LANGUAGES, Cue, Episode, Rendition
 from pipeline.paths import subtitle_path
-from pipeline.stages.subtitles_status import TrackStatus, status
-from pipeline.stages.subtitles_templates import text_within
+from pipeline.stages.subtitles_status import state_of
+from pipeline.stages.subtitles_templates import texts_within
 from pipeline.store import Store
 from pipeline.web.pages.episode_rows import SUBTITLE_STATES, renditions
 from pipeline.web.pages.subtitle_words import lint_message, rule_name
@@ -122,6 +122,17 @@ def template_path(cfg: Config, ep: Episode, lang: str) -> Path:
     return subtitle_path(cfg, ep.id, lang).with_name(f"{lang}.template.srt")
 
 
+@functools.lru_cache(maxsize=32)
+def _parsed(path: str, version: str) -> tuple[Cue, ...]:
+    """A file's cues, parsed once per version (its digest: never a stale copy of a changed file)."""
+    return tuple(files.read_srt(Path(path)))
+
+
+def cues_of(path: Path) -> list[Cue]:
+    """The cues of an SRT file as it is now (PipelineError when unreadable)."""
+    return list(_parsed(str(path), editing.version(path)))
+
+
 def read(cfg: Config, ep: Episode, lang: str) -> tuple[list[Cue], str, str]:
     """(cues, where they come from: "file" | "template" | "none", an unreadable file's problem)."""
     path = subtitle_path(cfg, ep.id, lang)
@@ -129,7 +140,7 @@ def read(cfg: Config, ep: Episode, lang: str) -> tuple[list[Cue], str, str]:
     if not source.is_file():
         return [], "none", ""
     try:
-        return files.read_srt(source), "file" if source == path else "template", ""
+        return cues_of(source), "file" if source == path else "template", ""
     except PipelineError as exc:
         return [], "file" if source == path else "template", exc.message
 
@@ -140,19 +151,21 @@ def reference(cfg: Config, ep: Episode, lang: str) -> list[Cue]:
     if lang == REFERENCE or not path.is_file():
         return []
     try:
-        return files.read_srt(path)
+        return cues_of(path)
     except PipelineError:
         return []
 
 
-def row(n: int, cue: Cue, french: list[Cue], start_code: str = "", end_code: str = "") -> Row:
+def row(n: int, cue: Cue, french: str = "", start_code: str = "", end_code: str = "") -> Row:
     return Row(n, start_code or sheets.timecode(cue.start), end_code or sheets.timecode(cue.end), cue.start, cue.end,
-               cue.text, text_within(french, cue.start, cue.end) if french else "", cue.chars,
-               round(cue.cps, 1) if cue.duration > 0 else 0.0, cue.text.strip() == sheets.TODO)
+               cue.text, french, cue.chars, round(cue.cps, 1) if cue.duration > 0 else 0.0,
+               cue.text.strip() == sheets.TODO)
 
 
 def rows(cues: list[Cue], french: list[Cue]) -> list[Row]:
-    return [row(n, c, french) for n, c in enumerate(cues, 1)]
+    """The cues as rows, each with the French said during it (for a translation)."""
+    said = texts_within(french, [(c.start, c.end) for c in cues]) if french else [""] * len(cues)
+    return [row(n, c, fr) for n, (c, fr) in enumerate(zip(cues, said, strict=True), 1)]
 
 
 def problems(cues: list[Cue], cue_rules: CueRules, numbers: list[int] | None = None) -> list[Problem]:
@@ -161,29 +174,35 @@ def problems(cues: list[Cue], cue_rules: CueRules, numbers: list[int] | None = N
     return [problem(v, numbers[v.cue - 1] if numbers else v.cue) for v in lint(cues, cue_rules)]
 
 
+def by_cue(problems: list[Problem]) -> dict[int, list[Problem]]:
+    out: dict[int, list[Problem]] = {}
+    for p in problems:
+        out.setdefault(p.cue, []).append(p)
+    return out
+
+
 def problem(v: Violation, n: int) -> Problem:
     return Problem(n, v.timecode(), rule_name(v.rule), lint_message(v))
 
 
-def track_status(cfg: Config, store: Store, ep: Episode, lang: str) -> TrackStatus | None:
-    try:
-        return next((r for r in status(cfg, store, [ep.id]) if r.asset == ep.id and r.lang == lang), None)
-    except PipelineError:
-        return None
+def state(store: Store, ep: Episode, lang: str) -> str:
+    """The step the track is at, as `webseries subtitles status` says it (missing, generated, imported...)."""
+    return state_of(review.current(store, ep.id, lang), review.events(store, ep.id, lang))
 
 
-def state_label(row: TrackStatus | None) -> str:
-    return SUBTITLE_STATES.get(row.state, row.state) if row else SUBTITLE_STATES["missing"]
+def state_label(key: str) -> str:
+    return SUBTITLE_STATES.get(key, key)
 
 
-def approval(cfg: Config, store: Store, ep: Episode, lang: str, row: TrackStatus | None) -> str:
+def approval(cfg: Config, store: Store, ep: Episode, lang: str, key: str) -> str:
     """"approuvé par Awa, 12/01 10:32" while the file is the approved version, else ""."""
-    if row is None or row.state != "approved":
+    if key != "approved":
         return ""
     entry = audit.latest(store, audit.target("subtitles", ep.id, lang), "approve")
     if entry is not None:
         return entry.describe(cfg.project.zone)
-    return f"approuvé par {row.approved_by}" if row.approved_by else "approuvé"
+    by = review.approved_by(store, ep.id, lang)
+    return f"approuvé par {by}" if by else "approuvé"
 
 
 def last_edit(cfg: Config, store: Store, ep: Episode, lang: str) -> str:
@@ -217,7 +236,8 @@ def posted(ctx: Ctx, lang: str, french: list[Cue]) -> Posted:
     translation slot left empty keeps the template's placeholder (approval waits for it)."""
     f = ctx.field
     count = int(f("n")) if f("n").isdigit() else 0
-    out, cues, numbers, errors = [], [], [], {}
+    typed: list[tuple[int, Cue, str, str]] = []
+    cues, numbers, errors = [], [], {}
     for i in range(1, min(count, 5000) + 1):
         if f(f"drop-{i}") or ctx.form is None or f"text-{i}" not in ctx.form:
             continue
@@ -230,14 +250,16 @@ def posted(ctx: Ctx, lang: str, french: list[Cue]) -> Posted:
             errors[i] = "texte vide : écrivez-le, ou cochez « supprimer »"
         if start is None or end is None or start < 0 or end < 0:
             errors[i] = "temps illisible : écrivez HH:MM:SS,mmm (ex. 00:01:02,500)"
-            out.append(row(i, Cue(0.0, 0.0, lines), french, start_code or "?", end_code or "?"))
+            typed.append((i, Cue(0.0, 0.0, lines), start_code or "?", end_code or "?"))
             continue
         if end <= start:
             errors[i] = "la fin doit venir après le début"
         cue = Cue(round(start, 3), round(end, 3), lines)
-        out.append(row(i, cue, french, start_code, end_code))
+        typed.append((i, cue, start_code, end_code))
         cues.append(cue)
         numbers.append(i)
+    said = texts_within(french, [(c.start, c.end) for _, c, _, _ in typed]) if french else [""] * len(typed)
+    out = [row(i, c, fr, a, b) for (i, c, a, b), fr in zip(typed, said, strict=True)]
     return Posted(out, cues, numbers, errors, f("version"))
 
 
@@ -252,6 +274,6 @@ def new_version(cfg: Config, ep: Episode, lang: str) -> list[editing.DiffRow] | 
     if not beside.is_file() or not path.is_file():
         return None
     try:
-        return editing.diff(files.read_srt(path), files.read_srt(beside))
+        return editing.diff(cues_of(path), cues_of(beside))
     except PipelineError:
         return None

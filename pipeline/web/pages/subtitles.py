@@ -52,7 +52,7 @@ def _page(ctx: Ctx, ep: Episode, lang: str, status_code: int = 200, posted: Post
     cues, source, unreadable = track.read(ctx.cfg, ep, lang)
     french = track.reference(ctx.cfg, ep, lang)
     rules = track.rules(ctx.cfg, ep, lang)
-    row = track.track_status(ctx.cfg, ctx.store, ep, lang)
+    state = track.state(ctx.store, ep, lang)
     rendition = track.player(ctx.cfg, ctx.store, ep)
     unsaved = []
     if posted is not None and conflict:  # what the person typed that the file on disk does not say
@@ -65,9 +65,10 @@ def _page(ctx: Ctx, ep: Episode, lang: str, status_code: int = 200, posted: Post
     return ctx.render(
         "subtitles.html", status=status_code, ep=ep, lang=lang, lang_name=track.LANGUAGE_NAMES.get(lang, lang),
         translating=lang != REFERENCE, rows=shown, source=source, unreadable=unreadable, problems=problems,
+        by_cue=track.by_cue(problems),
         errors=posted.errors if posted is not None and not conflict else {}, version=track.version(ctx.cfg, ep, lang),
-        state=track.state_label(row), state_key=row.state if row else "missing",
-        approved=track.approval(ctx.cfg, ctx.store, ep, lang, row), last=track.last_edit(ctx.cfg, ctx.store, ep, lang),
+        state=track.state_label(state), state_key=state,
+        approved=track.approval(ctx.cfg, ctx.store, ep, lang, state), last=track.last_edit(ctx.cfg, ctx.store, ep, lang),
         rendition=rendition, render_job=None if rendition else track.render_job(ctx.store, ep),
         can_render=ctx.may(jobs.KINDS["transcode"].roles), has_master=ep.master.is_file(),
         can_edit=track.may_edit(ctx, lang), can_approve=ctx.may(REVIEW), letters=LETTERS,
@@ -101,7 +102,8 @@ def check(ctx: Ctx) -> Response:
     ep, lang = _editable(ctx)
     posted = track.posted(ctx, lang, [])
     problems = track.problems(posted.cues, track.rules(ctx.cfg, ep, lang), posted.numbers)
-    return ctx.render("_subtitle_lint.html", problems=problems, errors=posted.errors, rows=posted.rows, oob=True)
+    return ctx.render("_subtitle_lint.html", problems=problems, by_cue=track.by_cue(problems), errors=posted.errors,
+                      rows=posted.rows, oob=True)
 
 
 @route("/subtitles/{episode}/{lang}/save", roles=EDIT, methods=("POST",))
