@@ -15,9 +15,10 @@ import pytest
 from playwright.sync_api import expect
 
 from pipeline.captions import files
+from pipeline.models import Cue
 from tests.studio_support import child_env, studio_in_thread, tiny_master
 from tests.web.browser_support import shot, sign_in
-from tests.web.subtitles_support import BAMBARA, FRENCH, csv_bytes, subtitle_project
+from tests.web.subtitles_support import BAMBARA, FRENCH, csv_bytes, machine_writes, subtitle_project
 
 __all__ = ["tiny_master"]
 PLAYER = "document.getElementById('player')"
@@ -25,7 +26,7 @@ PLAYER = "document.getElementById('player')"
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory, tiny_master: Path):
-    project = subtitle_project(tmp_path_factory.mktemp("subs-browser") / "project", tiny_master, episodes=1)
+    project = subtitle_project(tmp_path_factory.mktemp("subs-browser") / "project", tiny_master, episodes=2)
     with studio_in_thread(project.config) as base:
         yield project, base
 
@@ -58,6 +59,7 @@ def test_editor_corrects_a_cue_beside_the_video_and_approves_it(browser, studio)
     page.wait_for_function(f"!{PLAYER}.paused")
     page.keyboard.press("Control+Space")
     page.wait_for_function(f"{PLAYER}.paused")
+    page.set_viewport_size({"width": 1280, "height": 1000})
     shot(page, "subtitles")
 
     page.click("#save")
@@ -104,9 +106,26 @@ def test_translator_imports_a_spreadsheet_after_its_preview(browser, studio):
     expect(page.locator("#count-1")).to_contain_text("20 car.")
     page.click("#cue-1 button.play-slot")  # the slot's sound, from its start
     page.wait_for_function(f"!{PLAYER}.paused || {PLAYER}.currentTime > 0.5")
+    page.set_viewport_size({"width": 1280, "height": 1000})
     shot(page, "translator")
     page.click("#save")
     expect(page.locator("#notice")).to_have_text("Enregistré.")
     assert files.read_srt(bm)[0].text == "I ni ce, aw bɛɛ kaɲɛ"
     assert page.locator("#approve").count() == 0  # approval is an editor's
+    page.close()
+
+
+def test_a_script_in_a_cue_stays_text_in_the_browser(browser, studio):
+    project, base = studio
+    evil = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
+    machine_writes(project, "ep02-test", "fr", [Cue(0.1, 1.0, (evil,)), *FRENCH[1:]])
+    page = sign_in(browser, base)
+    page.goto(base + "/subtitles/ep02-test/fr")
+    expect(page.locator("#cue-1 textarea")).to_have_value(evil)
+    expect(page.locator("#problems-1")).to_contain_text("ligne trop longue")
+    page.fill("#cue-2 textarea", evil)  # typed: the live check sends it back inside its answer
+    expect(page.locator("#problems-2")).to_contain_text("ligne trop longue")
+    assert page.evaluate("window.pwned === undefined")
+    assert page.locator("main img:not(#waveform)").count() == 0
+    assert page.locator("script:not([src])").count() == 0
     page.close()
