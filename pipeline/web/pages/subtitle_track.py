@@ -9,6 +9,7 @@ the smallest rendition the transcode stage made; the review state from `subtitle
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,27 +123,45 @@ def template_path(cfg: Config, ep: Episode, lang: str) -> Path:
     return subtitle_path(cfg, ep.id, lang).with_name(f"{lang}.template.srt")
 
 
-@functools.lru_cache(maxsize=32)
-def _parsed(path: str, version: str) -> tuple[Cue, ...]:
-    """A file's cues, parsed once per version (its digest: never a stale copy of a changed file)."""
-    return tuple(files.read_srt(Path(path)))
+_PARSED: dict[tuple[str, str], tuple[Cue, ...]] = {}   # (path, digest) -> cues, the latest _PARSED_KEEP
+_PARSED_KEEP = 32
+_PARSED_LOCK = threading.Lock()
 
 
-def cues_of(path: Path) -> list[Cue]:
-    """The cues of an SRT file as it is now (PipelineError when unreadable)."""
-    return list(_parsed(str(path), editing.version(path)))
+def cues_of(path: Path) -> tuple[list[Cue], str]:
+    """(the cues of an SRT file, the version they were read from): the page's text and the version its
+    save will carry always go together. Parsed once per version; files are replaced whole (renamed),
+    so a version unchanged across the read is the version read."""
+    for _ in range(5):
+        before = editing.version(path)
+        with _PARSED_LOCK:
+            known = _PARSED.get((str(path), before))
+        if known is not None:
+            return list(known), before
+        cues = tuple(files.read_srt(path))
+        if editing.version(path) == before:
+            with _PARSED_LOCK:
+                while len(_PARSED) >= _PARSED_KEEP:
+                    _PARSED.pop(next(iter(_PARSED)))
+                _PARSED[(str(path), before)] = cues
+            return list(cues), before
+    raise PipelineError(f"{path.name} keeps changing while it is read", hint="try again in a moment")
 
 
-def read(cfg: Config, ep: Episode, lang: str) -> tuple[list[Cue], str, str]:
-    """(cues, where they come from: "file" | "template" | "none", an unreadable file's problem)."""
+def read(cfg: Config, ep: Episode, lang: str) -> tuple[list[Cue], str, str, str]:
+    """(cues, where they come from: "file" | "template" | "none", an unreadable file's problem, the
+    version of the track's file a save must be based on)."""
     path = subtitle_path(cfg, ep.id, lang)
-    source = path if path.is_file() else template_path(cfg, ep, lang) if lang != REFERENCE else path
-    if not source.is_file():
-        return [], "none", ""
+    template = template_path(cfg, ep, lang)
     try:
-        return cues_of(source), "file" if source == path else "template", ""
+        if path.is_file():
+            cues, version = cues_of(path)
+            return cues, "file", "", version
+        if lang != REFERENCE and template.is_file():
+            return cues_of(template)[0], "template", "", editing.ABSENT
     except PipelineError as exc:
-        return [], "file" if source == path else "template", exc.message
+        return [], "file" if path.is_file() else "template", exc.message, editing.version(path)
+    return [], "none", "", editing.ABSENT
 
 
 def reference(cfg: Config, ep: Episode, lang: str) -> list[Cue]:
@@ -151,7 +170,7 @@ def reference(cfg: Config, ep: Episode, lang: str) -> list[Cue]:
     if lang == REFERENCE or not path.is_file():
         return []
     try:
-        return cues_of(path)
+        return cues_of(path)[0]
     except PipelineError:
         return []
 
@@ -263,10 +282,6 @@ def posted(ctx: Ctx, lang: str, french: list[Cue]) -> Posted:
     return Posted(out, cues, numbers, errors, f("version"))
 
 
-def version(cfg: Config, ep: Episode, lang: str) -> str:
-    return editing.version(subtitle_path(cfg, ep.id, lang))
-
-
 def new_version(cfg: Config, ep: Episode, lang: str) -> list[editing.DiffRow] | None:
     """The rows of `<lang>.new.srt` beside the person's file, when a machine refresh left one."""
     path = subtitle_path(cfg, ep.id, lang)
@@ -274,6 +289,6 @@ def new_version(cfg: Config, ep: Episode, lang: str) -> list[editing.DiffRow] | 
     if not beside.is_file() or not path.is_file():
         return None
     try:
-        return editing.diff(cues_of(path), cues_of(beside))
+        return editing.diff(cues_of(path)[0], cues_of(beside)[0])
     except PipelineError:
         return None

@@ -9,8 +9,6 @@ slot, the Bambara letters, the template and the import (`subtitles_import.py`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -48,8 +46,8 @@ def index(ctx: Ctx) -> Response:
 
 
 def _page(ctx: Ctx, ep: Episode, lang: str, status_code: int = 200, posted: Posted | None = None,
-          conflict: str = "", error: str = "", **extra: Any) -> Response:
-    cues, source, unreadable = track.read(ctx.cfg, ep, lang)
+          conflict: str = "", error: str = "") -> Response:
+    cues, source, unreadable, version = track.read(ctx.cfg, ep, lang)
     french = track.reference(ctx.cfg, ep, lang)
     rules = track.rules(ctx.cfg, ep, lang)
     state = track.state(ctx.store, ep, lang)
@@ -66,7 +64,7 @@ def _page(ctx: Ctx, ep: Episode, lang: str, status_code: int = 200, posted: Post
         "subtitles.html", status=status_code, ep=ep, lang=lang, lang_name=track.LANGUAGE_NAMES.get(lang, lang),
         translating=lang != REFERENCE, rows=shown, source=source, unreadable=unreadable, problems=problems,
         by_cue=track.by_cue(problems),
-        errors=posted.errors if posted is not None and not conflict else {}, version=track.version(ctx.cfg, ep, lang),
+        errors=posted.errors if posted is not None and not conflict else {}, version=version,
         state=track.state_label(state), state_key=state,
         approved=track.approval(ctx.cfg, ctx.store, ep, lang, state), last=track.last_edit(ctx.cfg, ctx.store, ep, lang),
         rendition=rendition, render_job=None if rendition else track.render_job(ctx.store, ep),
@@ -74,7 +72,7 @@ def _page(ctx: Ctx, ep: Episode, lang: str, status_code: int = 200, posted: Post
         can_edit=track.may_edit(ctx, lang), can_approve=ctx.may(REVIEW), letters=LETTERS,
         todo=sum(1 for r in shown if r.todo), rules=rules, diff=track.new_version(ctx.cfg, ep, lang),
         new_name=f"{lang}.new.srt", notice=notice, conflict=conflict, unsaved=unsaved, error=error,
-        url=_url(ep, lang), timecode=timecode, oob=False, **extra)
+        url=_url(ep, lang), timecode=timecode, oob=False)
 
 
 @route("/subtitles/{episode}/{lang}", roles=ALL)
@@ -128,7 +126,7 @@ def approve(ctx: Ctx) -> Response:
     """Approve the file as the reviewer read it; lint problems need an explicit 'malgré les remarques'."""
     ep, lang = track.episode_and_lang(ctx)
     path = subtitle_path(ctx.cfg, ep.id, lang)
-    cues, source, unreadable = track.read(ctx.cfg, ep, lang)
+    cues, source, unreadable, _ = track.read(ctx.cfg, ep, lang)
     if source != "file" or unreadable:
         return _page(ctx, ep, lang, 400, error="Il n'y a pas encore de fichier lisible à approuver.")
     if any(c.text.strip() == TODO for c in cues):
