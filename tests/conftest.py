@@ -106,3 +106,19 @@ def make_project(root: Path, sample_master: Path, config_extra: str = "") -> Pro
 def project(tmp_path: Path, sample_master: Path) -> Project:
     """A fresh project per test, sharing the session's sample master."""
     return make_project(tmp_path / "project", sample_master)
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201 - a playwright Browser
+    """Debian's Chromium driven by Playwright, for the studio's page tests (helpers: tests/web/browser_support.py).
+    Defined here, not in tests/web/conftest.py: two modules named `conftest` break `from conftest import`."""
+    from tests.web.browser_support import CHROMIUM, FLAGS
+
+    if not CHROMIUM.is_file():
+        pytest.fail("Debian's chromium is not installed: `make setup` installs it (APT_PACKAGES)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()

@@ -86,8 +86,8 @@ def approve(cfg: Config, store: Store, asset: str, lang: str, by: str = "", forc
     problems = check(cfg, asset, lang, path) if path.is_file() else []
     if problems and not force:
         raise LintRefusal(asset, lang, problems)
-    track = review.approve(store, asset, lang, path)
     by = by or reviewer()
+    track = review.approve(store, asset, lang, path, by=by)
     audit.record(store, by, "approve", audit.target("subtitles", asset, lang),
                  f"sha256 {track.approved_sha256}" + (f"; {len(problems)} lint problem(s)" if problems else ""))
     return track, problems
@@ -102,8 +102,3 @@ class LintRefusal(PipelineError):
                               f"`webseries subtitles approve {asset} {lang} --force`")
         self.violations = violations
 
-
-def approved_by(store: Store, asset: str, lang: str) -> str:
-    """Who approved the track last (audit trail), or ""."""
-    entry = audit.latest(store, audit.target("subtitles", asset, lang), "approve")
-    return entry.user if entry else ""

@@ -18,7 +18,7 @@ from pipeline.errors import PipelineError
 from pipeline.fsutil import sha256_file
 from pipeline.paths import TRAILER, subtitle_path
 from pipeline.stages.subtitles import log
-from pipeline.stages.subtitles_review import approved_by, timing
+from pipeline.stages.subtitles_review import timing
 from pipeline.store import Store
 
 STEPS = ("generated", "draft", "template", "imported", "edited", "approved")
@@ -35,7 +35,7 @@ class TrackStatus:
     violations: int | None    # lint problems; None when there is no readable file
     changed: dict[str, str] = field(default_factory=dict)   # step -> local ISO time of its last occurrence
     path: str = ""
-    approved_by: str = ""     # who approved it (audit trail), while it is approved
+    approved_by: str = ""     # the reviewer named at the approval (studio, or `approve --by`), while approved
 
 
 def _kind(asset: str) -> str:
@@ -108,16 +108,18 @@ def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[T
         rows.append(TrackStatus(asset, _kind(asset), lang, state, track.status if track else "none",
                                 track.route if track else "",
                                 violations, changed, str(path) if path.is_file() else "",
-                                approved_by(store, asset, lang) if state == "approved" else ""))
+                                review.approved_by(store, asset, lang) if state == "approved" else ""))
     return rows
 
 
 def table(rows: list[TrackStatus]) -> str:
     out = [f"{'asset':<22} {'lang':<4} {'state':<15} {'lint':>4}  last change"]
     for r in rows:
-        last = max(r.changed.items(), key=lambda kv: kv[1]) if r.changed else None
+        # steps in the same minute: the one the track is at wins
+        last = max(r.changed.items(), key=lambda kv: (kv[1], kv[0] == r.state)) if r.changed else None
         lint_n = "-" if r.violations is None else str(r.violations)
         when = f"{last[0]} {last[1].replace('T', ' ')}" if last else ""
-        when += f" by {r.approved_by}" if r.approved_by else ""
+        if r.state == "approved" and r.approved_by:
+            when += f" by {r.approved_by}"
         out.append(f"{r.asset:<22} {r.lang:<4} {r.state:<15} {lint_n:>4}  {when}")
     return "\n".join(out)

@@ -10,8 +10,9 @@ overwritten by a later generation, and not released until someone runs `approve`
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,10 +132,20 @@ def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list
         nxt = spans[i + 1][0] - rules.min_gap if i + 1 < len(spans) else float("inf")
         spans[i] = (s, round(min(max(e, s + rules.min_duration), max(nxt, s + 0.3)), 3), fr)
 
-    def draft_for(s: float, e: float) -> str:
-        return " ".join(_text(c) for c in draft if s - EPS <= (c.start + c.end) / 2 < e + EPS)
+    drafts = texts_within(draft, [(s, e) for s, e, _ in spans])
+    return [Slot(s, e, fr, d) for (s, e, fr), d in zip(spans, drafts, strict=True)], len(french) - len(used)
 
-    return [Slot(s, e, fr, draft_for(s, e)) for s, e, fr in spans], len(french) - len(used)
+
+def texts_within(cues: Sequence[Cue], spans: Sequence[tuple[float, float]]) -> list[str]:
+    """For each (start, end): the text of the cues whose middle falls in [start, end), in their order:
+    another track's words for each slot (found by bisection: a long episode's tracks stay fast)."""
+    middles = sorted(((c.start + c.end) / 2, i) for i, c in enumerate(cues))
+    keys = [m for m, _ in middles]
+    out = []
+    for start, end in spans:
+        found = middles[bisect.bisect_left(keys, start - EPS):bisect.bisect_left(keys, end + EPS)]
+        out.append(" ".join(_text(cues[i]) for _, i in sorted(found, key=lambda m: m[1])))
+    return out
 
 
 # ------------------------------------------------------------------ template
@@ -254,10 +265,26 @@ def check_rows(rows: list[sheets.Row], lossy: bool = False, duration: float | No
     return problems
 
 
-@locked(STAGE, "subtitles import")
-def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
-                fps: float | None = None) -> ImportResult:
-    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing.
+@dataclass(frozen=True)
+class PreparedImport:
+    """A translator's file read and checked, nothing written: what `import_file` would store."""
+
+    source: Path
+    rows: tuple[sheets.Row, ...]
+    read_as: str
+    problems: tuple[str, ...]         # any problem: nothing may be imported
+    cues: tuple[Cue, ...]             # the rows as they would be written (normalised, lines re-broken)
+    flagged: tuple[str, ...]
+    violations: tuple[Violation, ...]
+    lost_letters: bool = False        # '?' where Bambara letters were: the file must be saved again
+
+    @property
+    def hint(self) -> str:
+        return SAVE_AS_UNICODE if self.lost_letters else "fix these rows in the file and import it again"
+
+
+def prepare_import(cfg: Config, asset: str, lang: str, source: Path, fps: float | None = None) -> PreparedImport:
+    """Read and check a translator's file without writing anything (the studio's preview).
     `fps`: the frame rate for lint (default: the asset's own, from its master)."""
     _known(lang)
     rows, read_as, problems = sheets.read_rows(source)
@@ -266,11 +293,6 @@ def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
     problems += check_rows(rows, lossy, picture.duration)
     if not rows and not problems:
         problems.append("no subtitles in it")
-    if problems:
-        shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
-        lost = any(lost_letters(r.text, lossy) for r in rows if len(r.text) <= MAX_CUE_CHARS)
-        raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
-                            hint=SAVE_AS_UNICODE if lost else "fix these rows in the file and import it again")
     rules = cfg.subtitles.rules_for(lang, fps or picture.fps)
     cues, flagged = [], []
     for n, r in enumerate(rows, 1):
@@ -279,6 +301,24 @@ def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
         flagged += [f"cue {n} ({r.where}): removed {x}" for x in removed]
         flagged += [f"cue {n} ({r.where}): {f}" for f in lookalikes(text)]
         cues.append(Cue(round(r.start, 3), round(r.end, 3), reflow(text, rules)))
+    violations = tuple(lint(cues, rules)) if not problems else ()
+    lost = bool(problems) and any(lost_letters(r.text, lossy) for r in rows if len(r.text) <= MAX_CUE_CHARS)
+    return PreparedImport(source, tuple(rows), read_as, tuple(problems), tuple(cues), tuple(flagged), violations,
+                          lost)
+
+
+@locked(STAGE, "subtitles import")
+def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
+                fps: float | None = None) -> ImportResult:
+    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing.
+    `fps`: the frame rate for lint (default: the asset's own, from its master)."""
+    prepared = prepare_import(cfg, asset, lang, source, fps)
+    problems, read_as = list(prepared.problems), prepared.read_as
+    if problems:
+        shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
+        raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
+                            hint=prepared.hint)
+    cues, flagged = list(prepared.cues), list(prepared.flagged)
     target = subtitle_path(cfg, asset, lang)
     text = files.srt_text(cues)
     backup: list[Path] = []
@@ -298,7 +338,7 @@ def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
         raise write_error(exc, target, f"nothing was imported ({target.name} is as it was)") from None
     review.store_human(store, asset, lang, target, "import")
     review.record_event(store, asset, lang, "imported", sha256_file(target), f"{source.name} ({read_as})")
-    violations = tuple(lint(cues, rules))
+    violations = prepared.violations
     log.info("%s: %s: imported %d cues from %s (read as %s)%s%s", asset, lang, len(cues), source.name, read_as,
              f"; {len(flagged)} thing(s) to check" if flagged else "",
              f"; lint: {len(violations)} problem(s)" if violations else "; lint clean")

@@ -119,6 +119,8 @@ def channels_list(emu: Emulator, req: Request, m: re.Match) -> Response:
     """channels.list(mine=true): the channel the token speaks for (`publish check --online`)."""
     if (r := yte.auth(emu, req)) is not None or (r := yte.charge(emu, "list")) is not None:
         return r
+    if req.query.get("mine", "").lower() != "true":
+        return yte.error(400, "badRequest", "This emulator answers channels.list(mine=true) only.")
     ch = emu.state.yt_channel
     items = [{"kind": "youtube#channel", "id": ch["id"], "snippet": {"title": ch["title"]}}] if ch else []
     return Response(200, {"kind": "youtube#channelListResponse", "items": items})

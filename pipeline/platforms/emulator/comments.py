@@ -20,8 +20,8 @@ from pipeline.platforms.emulator import facebook as fbe
 from pipeline.platforms.emulator import youtube as yte
 from pipeline.platforms.emulator.analytics import stable_hash
 from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
+from pipeline.platforms.emulator.state import CHANNEL_ID
 
-CHANNEL = "UCajcadMaliEmulator000001"
 INLINE_REPLIES = 5
 VIEWERS = (("Awa Traoré", "UCviewerAwaTraore00001"), ("Moussa Keïta", "UCviewerMoussaKeita002"),
            ("Fatoumata Coulibaly", "UCviewerFatoumataC0003"), ("Ibrahim Diarra", "UCviewerIbrahimD000004"),
@@ -121,8 +121,8 @@ def _stamp(at: datetime) -> str:
 
 
 def _yt_comment(c: dict, vid: str, parent: str = "") -> dict:
-    name, author = (("AJCAD Mali", CHANNEL) if c["author"] == -1 else VIEWERS[c["author"] % len(VIEWERS)])
-    snippet = {"channelId": CHANNEL, "videoId": vid, "textDisplay": c["text"], "textOriginal": c["text"],
+    name, author = (("AJCAD Mali", CHANNEL_ID) if c["author"] == -1 else VIEWERS[c["author"] % len(VIEWERS)])
+    snippet = {"channelId": CHANNEL_ID, "videoId": vid, "textDisplay": c["text"], "textOriginal": c["text"],
                "authorDisplayName": name, "authorProfileImageUrl": "https://yt3.example/avatar.jpg",
                "authorChannelUrl": f"http://www.youtube.com/channel/{author}", "authorChannelId": {"value": author},
                "canRate": True, "viewerRating": "none", "likeCount": c["likes"], "publishedAt": _stamp(c["at"]),
@@ -150,7 +150,7 @@ def comment_threads(emu: Emulator, req: Request, m: re.Match) -> Response:
         return r
     q = req.query
     if q.get("allThreadsRelatedToChannelId"):
-        if q["allThreadsRelatedToChannelId"] != CHANNEL:
+        if q["allThreadsRelatedToChannelId"] != CHANNEL_ID:
             return yte.error(404, "channelNotFound", "The channel could not be found.")
         vids = list(emu.state.yt_videos)
     elif q.get("videoId"):
@@ -168,7 +168,7 @@ def comment_threads(emu: Emulator, req: Request, m: re.Match) -> Response:
     items = []
     for t in page:
         item = {"kind": "youtube#commentThread", "etag": f"e-{t['id']}", "id": t["id"],
-                "snippet": {"channelId": CHANNEL, "videoId": t["video"], "topLevelComment": _yt_comment(t, t["video"]),
+                "snippet": {"channelId": CHANNEL_ID, "videoId": t["video"], "topLevelComment": _yt_comment(t, t["video"]),
                             "canReply": True, "totalReplyCount": len(t["replies"]), "isPublic": True}}
         if "replies" in parts and t["replies"]:
             item["replies"] = {"comments": [_yt_comment(r, t["video"], t["id"]) for r in t["replies"][:INLINE_REPLIES]]}
@@ -195,14 +195,6 @@ def comments_list(emu: Emulator, req: Request, m: re.Match) -> Response:
         return yte.error(404, "commentNotFound", "The comment identified by the parentId parameter could not be found.")
     page, token = _page(thread["replies"], req.query.get("pageToken", ""), _max_results(req, 20))
     return _listing("youtube#commentListResponse", [_yt_comment(c, thread["video"], parent) for c in page], token)
-
-
-def channels_list(emu: Emulator, req: Request, m: re.Match) -> Response:
-    if (r := yte.auth(emu, req)) is not None or (r := yte.charge(emu, "list")) is not None:
-        return r
-    if req.query.get("mine", "").lower() != "true":
-        return yte.error(400, "badRequest", "This emulator answers channels.list(mine=true) only.")
-    return Response(200, {"kind": "youtube#channelListResponse", "items": [{"kind": "youtube#channel", "id": CHANNEL}]})
 
 
 # ------------------------------------------------------------------ Graph
@@ -274,7 +266,6 @@ def control(emu: Emulator, req: Request, m: re.Match) -> Response:
 ROUTES = (
     Route("GET", r"/youtube/v3/commentThreads", comment_threads),
     Route("GET", r"/youtube/v3/comments", comments_list),
-    Route("GET", r"/youtube/v3/channels", channels_list),
     Route("GET", fbe.V + r"/(?P<video>\d+)/comments", video_comments),
     Route("POST", r"/_emulator/comments", control),
 )

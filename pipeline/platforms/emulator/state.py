@@ -15,6 +15,9 @@ class DropConnection(Exception):
     """Raised by a handler to close the socket without answering (a lost connection)."""
 
 
+CHANNEL_ID = "UCemulator"   # the YouTube channel the emulated token speaks for (uploads, comments)
+
+
 @dataclass
 class Faults:
     """What goes wrong next. Mutable on purpose: tests change it while the server runs."""
@@ -63,7 +66,7 @@ class State:
     yt_thumbnails: dict[str, bytes] = field(default_factory=dict)
     yt_playlist_items: dict[str, dict] = field(default_factory=dict)
     yt_quota_used: int = 0
-    yt_channel: dict = field(default_factory=lambda: {"id": "UCemulator", "title": "Chaîne (émulateur)"})
+    yt_channel: dict = field(default_factory=lambda: {"id": CHANNEL_ID, "title": "Chaîne (émulateur)"})
     fb_sessions: dict[str, dict] = field(default_factory=dict)
     fb_videos: dict[str, dict] = field(default_factory=dict)
     fb_captions: dict[str, list] = field(default_factory=dict)

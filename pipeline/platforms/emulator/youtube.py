@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 
 from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
+from pipeline.platforms.emulator.state import CHANNEL_ID
 
 COSTS = {"videos.insert": 1600, "captions.insert": 400, "thumbnails.set": 50, "playlistItems.insert": 50,
          "list": 1, "videos.update": 50, "videos.delete": 50, "captions.update": 450, "captions.delete": 50,
@@ -130,7 +131,7 @@ def _finish(emu: Emulator, sess: dict, req: Request) -> Response:
     if meta.get("status", {}).get("publishAt"):
         status["publishAt"] = meta["status"]["publishAt"]
     video = {"kind": "youtube#video", "etag": f"etag-{vid}", "id": vid,
-             "snippet": {"publishedAt": _now().strftime("%Y-%m-%dT%H:%M:%SZ"), "channelId": "UCemulator",
+             "snippet": {"publishedAt": _now().strftime("%Y-%m-%dT%H:%M:%SZ"), "channelId": CHANNEL_ID,
                          "categoryId": "22", **meta.get("snippet", {})},
              "status": status, "_bytes": len(sess["data"])}
     emu.state.yt_videos[vid] = video
