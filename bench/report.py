@@ -20,12 +20,12 @@ from pipeline.config import load_config  # noqa: E402
 from pipeline.metrics import report, report_docx, report_html, report_xlsx  # noqa: E402
 from pipeline.metrics.evaluation import compute  # noqa: E402
 from pipeline.metrics.tables import all_tables, dataset_table  # noqa: E402
-from pipeline.platforms.accounts import write_token_file  # noqa: E402
 from pipeline.platforms.emulator import analytics as emulator_analytics  # noqa: E402
 from pipeline.platforms.emulator import running  # noqa: E402
 from pipeline.stages import metrics  # noqa: E402
-from pipeline.stages.metrics_demo import demo_config, season_assets, seed_season  # noqa: E402
+from pipeline.stages.metrics_demo import season_assets, seed_season  # noqa: E402
 from pipeline.store import Store  # noqa: E402
+from season import season_config  # noqa: E402
 
 
 def cpu(fn):  # noqa: ANN001, ANN201
@@ -35,16 +35,8 @@ def cpu(fn):  # noqa: ANN001, ANN201
 
 
 def one(cfg, episodes: int, tmp: Path) -> dict[str, float]:  # noqa: ANN001
-    import dataclasses
-
     with running() as emu:
-        emu.state.accept_any_token = True
-        tokens = tmp / f"tokens-{episodes}"
-        write_token_file(tokens / "youtube-token.json", '{"token": "bench-token"}')
-        write_token_file(tokens / "facebook-page-token", "bench-page-token")
-        dcfg = demo_config(cfg, emu.url, tokens)
-        dcfg = dataclasses.replace(dcfg, project=dataclasses.replace(
-            dcfg.project, database=tmp / f"bench-{episodes}.sqlite3", build_dir=tmp / f"build-{episodes}"))
+        dcfg = season_config(cfg, emu, episodes, tmp)
         with Store(dcfg.project.database) as store:
             seed_season(store, emu, season_assets(episodes))
             for _ in range(2):
