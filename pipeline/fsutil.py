@@ -166,6 +166,20 @@ def require_file(path: Path, what: str, hint: str, error: type[PipelineError] = 
     return path
 
 
+def writable_folder(folder: Path) -> Path:
+    """`folder`, made if missing; one error a person can act on when it cannot be made or written to
+    (a file where a folder should be, permissions)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PipelineError(f"cannot create output folder {folder}: {exc.strerror}",
+                            hint="check permissions, or set project.build_dir in config.toml") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PipelineError(f"output folder {folder} is not writable",
+                            hint="check permissions, or set project.build_dir in config.toml")
+    return folder
+
+
 def write_error(exc: OSError, path: Path, what: str) -> PipelineError:
     """An OSError while writing, as what a person can act on (a full disk above all)."""
     where = exc.filename or path

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pipeline.config import Config
 from pipeline.errors import PipelineError
+from pipeline.fsutil import writable_folder
 from pipeline.paths import TRAILER
 from pipeline.store import utcnow
 
@@ -52,7 +53,7 @@ def episode_lock(cfg: Config, asset: str, stage: str, command: str | None = None
     if path in held:
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writable_folder(path.parent)
     with open(path, "a+", encoding="utf-8") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)

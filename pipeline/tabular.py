@@ -113,7 +113,7 @@ def xlsx_cells(path: Path) -> list[list[object]]:
 
 def read_bytes(path: Path, what: str = "file", max_bytes: int | None = None) -> bytes:
     """The file's bytes; a folder, pipe or missing file named, and a file far too big refused unread."""
-    require_file(path, what, f"give the path of the {what}")
+    require_file(path, "file", f"give the path of the {what}")
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
@@ -125,7 +125,8 @@ def read_bytes(path: Path, what: str = "file", max_bytes: int | None = None) -> 
     except IsADirectoryError:
         raise PipelineError(f"{path} is a folder, not a file", hint=f"give the path of the {what}") from None
     except OSError as exc:
-        raise PipelineError(f"cannot read {path}: {exc.strerror}") from None
+        raise PipelineError(f"cannot read {path}: {exc.strerror}",
+                            hint=f"check the file can be opened, or copy it to this computer's disk") from None
 
 
 def is_xlsx(path: Path, data: bytes) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import tomlkit
+from hypothesis import settings
 
 from pipeline import cli
 from pipeline.config import Config, load_config
@@ -24,6 +25,11 @@ from pipeline.models import Episode
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = "ep00-sample"
+
+
+# Property tests check results, never speed: on a loaded 2-core machine one example can take 0.4 s.
+settings.register_profile("pipeline", deadline=None)
+settings.load_profile("pipeline")
 
 
 @dataclass(frozen=True)

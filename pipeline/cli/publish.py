@@ -94,7 +94,7 @@ def _check(cfg: Config, store: Store, args: argparse.Namespace) -> int:
                          indent=2, ensure_ascii=False))
         return 0 if not problems else EXIT_ERROR
     if problems:
-        raise ConfigError(problems, hint="fix these and check again; nothing was uploaded")
+        raise ConfigError(problems, hint="fix these and run the check again")
     ready = [r for r in result.releases if r.id not in result.not_ready and not r.cancel]
     print(publish_status.status_table(rows))
     for line in [*(f"account: {a['platform']}: {a['name']} ({a['detail']})" for a in accounts),
@@ -135,10 +135,7 @@ def _upload(cfg: Config, store: Store, args: argparse.Namespace) -> int:
     from pipeline.stages import publish, publish_status
 
     result = check(cfg, store, calendars(cfg, args.calendars))
-    if result.problems:
-        raise ConfigError(result.problems, hint="fix the calendar (`webseries publish check FILE` lists the same); "
-                                                "nothing was uploaded")
-    releases = [r for r in result.releases if r.id not in result.not_ready]
+    releases = publish.can_go(result)
     if args.dry_run:
         publish.plan(cfg, store, releases)
         print(publish_status.status_table(publish_status.status(cfg, store, result.releases, result.not_ready)))

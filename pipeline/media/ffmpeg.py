@@ -13,13 +13,15 @@ loudness, pauses and picture quality), plan.py (rendition arithmetic), synth.py 
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import json
 import re
 import shutil
+import signal
 import subprocess
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -294,6 +296,26 @@ def _tail(stderr: str, lines: int = 3) -> str:
     return " | ".join(useful[-lines:])
 
 
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[Callable[[], None]]:
+    """Ctrl-C held back (on the main thread) until the caller calls the release it is given, from
+    inside its own handler: an interrupt cannot fall between ffmpeg starting and that handler."""
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if main and not released:
+            released = True
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        yield release
+    finally:
+        release()
+
+
 def run(cmd: Any, progress: Progress | None = None) -> str:
     """Run ffmpeg (an argument list starting with the binary, or an ffmpeg-python node).
 
@@ -305,21 +327,24 @@ def run(cmd: Any, progress: Progress | None = None) -> str:
     if not isinstance(cmd, list):
         cmd = cmd.compile(cmd=require_tools()[0])
     args = [cmd[0], "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", *cmd[1:]]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
     err_lines: collections.deque[str] = collections.deque(maxlen=400)
-    reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
-    reader.start()
-    try:
-        for line in proc.stdout:  # type: ignore[union-attr]
-            if progress and line.startswith("out_time_us="):
-                value = line.split("=", 1)[1].strip()
-                if value.lstrip("-").isdigit():
-                    progress(max(0.0, int(value) / 1e6))
-        proc.wait()
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
+    with _interrupts_held() as release:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+        try:  # an interrupt from here on stops ffmpeg first (never an orphan writing on)
+            release()
+            reader = threading.Thread(target=lambda: err_lines.extend(proc.stderr),  # type: ignore[arg-type]
+                                      daemon=True)
+            reader.start()
+            for line in proc.stdout:  # type: ignore[union-attr]
+                if progress and line.startswith("out_time_us="):
+                    value = line.split("=", 1)[1].strip()
+                    if value.lstrip("-").isdigit():
+                        progress(max(0.0, int(value) / 1e6))
+            proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
     reader.join()
     stderr = "".join(err_lines)
     if proc.returncode != 0:

@@ -26,7 +26,8 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.log import stage_logger
 from pipeline.platforms.base import (AuthError, PlatformError, Publisher, QuotaExceeded, TransientError,
                                      UploadProgress, VideoUpload)
-from pipeline.releases import FACEBOOK_MIN_LEAD, Release, calendars, check, media_file, release_problems
+from pipeline.releases import (FACEBOOK_MIN_LEAD, CheckResult, Release, calendars, check, media_file,
+                               release_problems)
 from pipeline.stages.publish_sync import (ChangeRefused, Outcome, cancel_remote, delete_remote, local,
                                           pending_changes, record_sent, spend, sync)
 from pipeline.store import Store
@@ -34,7 +35,7 @@ from pipeline.store import Store
 STAGE = "publish"
 log = stage_logger(STAGE)
 PublisherFactory = Callable[[str], Publisher]
-__all__ = ["Outcome", "PublisherFactory", "cancel", "default_publishers", "load_checked", "move", "plan",
+__all__ = ["Outcome", "PublisherFactory", "can_go", "cancel", "default_publishers", "load_checked", "move", "plan",
            "publish_all", "publish_lock", "publish_one", "restore", "upload_time", "youtube_units"]
 
 
@@ -78,11 +79,16 @@ def load_checked(cfg: Config, store: Store, files: list[str] | None,
                  now: datetime | None = None) -> list[Release]:
     """The calendars' releases that can go now, refusing to go on if any problem is found (all listed).
     Releases planned but not ready (their media is not made yet, and not due) are left for later."""
-    result = check(cfg, store, calendars(cfg, files), now)
+    return can_go(check(cfg, store, calendars(cfg, files), now))
+
+
+def can_go(result: CheckResult) -> list[Release]:
+    """The releases of a check that can go now; any problem stops them all (listed), except a broken episode
+    manifest, which stops only that episode's releases (said in the log). Not-ready releases wait."""
     if set(result.problems) - set(result.left_out):
         raise ConfigError(result.problems, hint="fix the calendar (`webseries publish check FILE` lists the same); "
                                                 "nothing was uploaded")
-    for problem in result.left_out:  # an episode's broken manifest stops its own releases only
+    for problem in result.left_out:
         log.warning("%s", problem)
     return [r for r in result.releases if r.id not in result.not_ready]
 

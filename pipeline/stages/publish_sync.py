@@ -148,11 +148,11 @@ def _schedule(cfg: Config, store: Store, rel: Release, platform: str, pub: Publi
     if have == want:
         return
     if have != ledger.CANCELLED and ledger.is_out(store, entry, now):
-        raise ChangeRefused(_out_message(cfg, rel, platform, entry.publish_at))
+        raise _out_refused(cfg, rel, platform, entry.publish_at)
     state = read_back(cfg, store, rel.id, platform, pub, entry)  # the platform's truth before touching it
     if state.published:
         ledger.update(store, rel.id, platform, "published", "out on the platform")
-        raise ChangeRefused(_out_message(cfg, rel, platform, entry.publish_at))
+        raise _out_refused(cfg, rel, platform, entry.publish_at)
     if t.privacy == "public" and not pub.capabilities.reschedule:
         raise ChangeRefused(f"{rel.id}: {platform} cannot move a video once uploaded",
                             hint="put `at` back, or cancel the release")
@@ -173,10 +173,10 @@ def _schedule(cfg: Config, store: Store, rel: Release, platform: str, pub: Publi
     log.info("%s: %s: %s", rel.id, platform, what)
 
 
-def _out_message(cfg: Config, rel: Release, platform: str, since: datetime) -> str:
-    return (f"{rel.id}: already public on {platform} since {local(cfg, since)}: its time cannot change (put `at` "
-            "back); title, description, tags, thumbnail, captions and playlist can still be changed, and "
-            "`cancel = true` makes it private")
+def _out_refused(cfg: Config, rel: Release, platform: str, since: datetime) -> ChangeRefused:
+    return ChangeRefused(f"{rel.id}: already public on {platform} since {local(cfg, since)}: its time cannot change",
+                         hint="put `at` back in the calendar; title, description, tags, thumbnail, captions and "
+                              "playlist can still be changed, and `cancel = true` makes it private")
 
 
 def attach(cfg: Config, store: Store, rel: Release, platform: str, pub: Publisher, vid: str) -> None:

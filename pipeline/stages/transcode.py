@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
-from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for
+from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for, writable_folder
 from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
 from pipeline.manifest import require_master
@@ -47,16 +47,6 @@ def select_profiles(cfg: Config, names: list[str] | None) -> list[Profile]:
     return [cfg.transcode.profiles[n] for n in dict.fromkeys(chosen)]
 
 
-def _writable_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PipelineError(f"cannot create output folder {folder}: {exc.strerror}",
-                            hint="check permissions, or set project.build_dir in config.toml") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PipelineError(f"output folder {folder} is not writable",
-                            hint="check permissions, or set project.build_dir in config.toml")
-
 
 @locked(STAGE)
 def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[str] | None = None,
@@ -66,7 +56,7 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
     ffmpeg.require_tools()
     require_master(episode)
     out_dir = renditions_dir(cfg, episode.id)
-    _writable_folder(out_dir)
+    writable_folder(out_dir)
     for stale in remove_stale_temps(out_dir):
         log.info("%s: removed %s left by an interrupted run", episode.id, stale.name)
 

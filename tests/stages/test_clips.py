@@ -239,5 +239,5 @@ def test_a_clip_whose_loudness_needs_the_fallback_says_so(tmp_path, sample_maste
     p.add_episode("ep01-peaks", master, extra='[[highlights]]\nstart = 1\nend = 7\nuse = "clip"\n')
     code, _, err = p.run("clips", "ep01", "--count", "1", capsys=capsys)
     assert code == 0, err
-    assert "ep01-peaks: ep01-peaks-clip1: loudness reached in dynamic mode" in err
+    assert "ep01-peaks: ep01-peaks-clip1: loudness evened out moment by moment (dynamic mode)" in err
     assert clip_path(p.cfg, "ep01-peaks-clip1", "vertical").is_file()

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SAMPLE, Project, make_project
+from conftest import SAMPLE, Project, make_project, with_extra
 from offline_support import EP, as_wav, narration, offline_project, pcm, rms_db, short_master  # noqa: F401
 
 from pipeline import paths, releases, versions
+from pipeline.platforms.accounts import write_token_file
 from pipeline.media import ffmpeg, voiceover as vo_media
 from pipeline.voiceover import sync
 
@@ -111,12 +112,18 @@ def test_the_bambara_version_renders_and_passes_publish_check_like_an_episode(sh
         assert info.has_video and info.has_audio and abs(info.duration - 6.0) < 0.1
     assert paths.thumbnail_path(cfg, asset).is_file()
     at = (datetime.now(UTC) + timedelta(days=20)).astimezone().replace(tzinfo=None, microsecond=0)
+    home = root / "accounts"  # the officer's accounts, set up as `publish login` leaves them (0600, outside)
+    write_token_file(home / "youtube-token.json", '{"token": "t"}')
+    write_token_file(home / "facebook-page-token", "page-token")
+    with_extra(project.config_path, f'[publish.youtube]\ntoken_file = "{home / "youtube-token.json"}"\n'
+                                    f'[publish.facebook]\npage_id = "424242"\ntoken_env = "WEBSERIES_TEST_UNSET"\n'
+                                    f'token_file = "{home / "facebook-page-token"}"\n')
     cal = project.root / "schedules" / "bambara.toml"
     cal.write_text(f'[[release]]\nasset = "{asset}"\nat = {at.isoformat()}\nsubtitles = ["fr", "bm"]\n',
                    encoding="utf-8")
     code, out, err = project.run("publish", "check", str(cal), capsys=capsys)
     assert code == 0, err
-    assert asset in out and "every file and subtitle ready" in out
+    assert asset in out and "ok: 1 releases ready" in out
     (release,) = releases.load_calendar(cfg, cal)
     assert release.kind == "episode" and release.target("youtube").title == "Voter, c'est choisir (en bambara)"
     code, out, err = project.run("transcode", asset, "--profile", "audio", "--json", capsys=capsys)
