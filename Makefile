@@ -59,8 +59,10 @@ demo: setup
 serve: setup
 	$(BIN)/webseries serve
 
+# Two workers, a test file each: most tests wait on ffmpeg, a browser or a server, so the second
+# core shortens the run on CI's two cores. `pytest` alone (one process) runs the same suite.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Long media and real model weights: not part of the default run.
 test-slow: setup
