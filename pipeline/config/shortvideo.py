@@ -40,11 +40,11 @@ class InstagramConfig:
     vertical_only: bool
 
 
-def parse_tiktok(t: Reader, emulated: Callable[[str], str]) -> TikTokConfig:
+def parse_tiktok(t: Reader, emulated: Callable[..., str]) -> TikTokConfig:
     """`emulated` swaps a root for the emulator's when $WEBSERIES_PUBLISH_EMULATOR is set (publish.py)."""
     cfg = TikTokConfig(
         api_root=emulated(t.str("api_root", "https://open.tiktokapis.com")).rstrip("/"),
-        auth_url=t.str("auth_url", "https://www.tiktok.com/v2/auth/authorize/"),
+        auth_url=emulated(t.str("auth_url", "https://www.tiktok.com/v2/auth/authorize/"), "/v2/auth/authorize/"),
         client_key=t.str("client_key", ""),
         client_secret_env=t.str("client_secret_env", "WEBSERIES_TIKTOK_CLIENT_SECRET"),
         token_file=Path(t.str("token_file", "~/.config/webseries/tiktok-token.json")).expanduser(),
@@ -57,7 +57,7 @@ def parse_tiktok(t: Reader, emulated: Callable[[str], str]) -> TikTokConfig:
     return cfg
 
 
-def parse_instagram(t: Reader, emulated: Callable[[str], str]) -> InstagramConfig:
+def parse_instagram(t: Reader, emulated: Callable[..., str]) -> InstagramConfig:
     cfg = InstagramConfig(
         ig_user_id=str(t.str("ig_user_id", "")),
         upload_root=emulated(t.str("upload_root", "https://rupload.facebook.com")).rstrip("/"),

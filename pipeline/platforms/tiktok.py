@@ -18,6 +18,7 @@ import requests
 
 from pipeline.config import Config
 from pipeline.log import stage_logger
+from pipeline.media import ffmpeg
 from pipeline.platforms.base import (AccountInfo, AuthError, Backoff, PlatformError, QuotaExceeded, RemoteState,
                                      RemoteVideo, UploadProgress, VideoUpload)
 from pipeline.platforms.shortvideo import POSTED_AT_TIME, caption
@@ -134,6 +135,10 @@ class TikTok:
                 raise PlatformError(f"tiktok: this account cannot post as {privacy} (it offers "
                                     f"{', '.join(info.get('privacy_level_options', []))})",
                                     hint="change privacy in [release.tiktok]")
+            longest = info.get("max_video_post_duration_sec")
+            if longest and (seconds := ffmpeg.probe(video.file).duration) > longest:
+                raise PlatformError(f"tiktok: this account may post videos up to {longest} s; the clip lasts "
+                                    f"{seconds:.0f} s", hint="post a shorter clip")
             chunk, count = chunk_plan(size, self.tt.chunk_bytes)
             data = self.call("video init", "/v2/post/publish/video/init/", {
                 "post_info": {"title": caption(video)[:self.tt.caption_max], "privacy_level": privacy,

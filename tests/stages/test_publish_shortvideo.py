@@ -65,7 +65,8 @@ ig_user_id = ""
 """
     pp = publish_project(tmp_path, publish_media, emulator.url, extra=extra)
     text = pp.project.config_path.read_text(encoding="utf-8")
-    pp.project.config_path.write_text(text.replace("[publish.tiktok]", f'[publish.tiktok]\napi_root = "{emulator.url}"')
+    pp.project.config_path.write_text(text.replace("[publish.tiktok]", f'[publish.tiktok]\napi_root = "{emulator.url}"\n'
+                                                   f'auth_url = "{emulator.url}/v2/auth/authorize/"')
                                       .replace("[publish.instagram]", f'[publish.instagram]\nupload_root = "{emulator.url}"'),
                                       encoding="utf-8")
     _tokens(pp)
@@ -85,12 +86,13 @@ def _clips(pp: PublishProject, media, n: int) -> list[str]:
 
 
 def _calendar(pp: PublishProject, assets: list[str], at: datetime, platforms=("tiktok", "instagram"),
-              extra: str = "") -> Path:
+              extra: str | dict[str, str] = "") -> Path:
     local = at.astimezone(pp.cfg.project.zone).replace(tzinfo=None, microsecond=0)
     lines = ["[defaults]", f"platforms = {json.dumps(list(platforms))}", "subtitles = []",
              '[defaults.tiktok]', 'tags = ["Construisons Ensemble", "AJCAD Mali"]', ""]
     for a in assets:
-        lines += ["[[release]]", f'asset = "{a}"', f"at = {local.isoformat()}", extra, ""]
+        lines += ["[[release]]", f'asset = "{a}"', f"at = {local.isoformat()}",
+                  extra.get(a, "") if isinstance(extra, dict) else extra, ""]
     return pp.write_calendar("short.toml", "\n".join(lines))
 
 
@@ -146,8 +148,8 @@ def test_scheduler_posts_at_the_time_once_even_when_killed_and_restarted(sv: Pub
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(cmd, env=env, cwd=sv.project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     db = sv.cfg.project.database
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
         states = _states(db) if db.exists() else []
         assert datetime.now(UTC) >= at or not emulator.state.tt_posts, "posted before its time"
         if any(s == "uploading" and o > 0 for s, _, o in states):
@@ -155,7 +157,8 @@ def test_scheduler_posts_at_the_time_once_even_when_killed_and_restarted(sv: Pub
         time.sleep(0.02)
     else:
         proc.kill()
-        pytest.fail(f"never saw an upload halfway: {proc.communicate()}")
+        pytest.fail(f"never saw an upload halfway (exit {proc.poll()}): {_states(db) if db.exists() else []} "
+                    f"{proc.communicate()}")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     emulator.faults.delay = 0
@@ -224,11 +227,10 @@ def test_an_expired_tiktok_token_is_refreshed_without_the_user(sv: PublishProjec
 def test_metrics_pulled_for_tiktok_and_instagram_missing_is_not_zero(sv: PublishProject, emulator: Emulator,
                                                                       vertical_media, capsys) -> None:
     clips = _clips(sv, vertical_media, 2)
-    _calendar(sv, clips, datetime.now(UTC) - timedelta(seconds=5))
-    cal = sv.project.root / "schedules" / "short.toml"
-    sv.write_calendar("short.toml", cal.read_text().replace(
-        f'asset = "{clips[1]}"', f'asset = "{clips[1]}"\n[release.tiktok]\nprivacy = "private"'))
-    assert sv.run("publish", "upload", capsys=capsys)[0] == 0
+    _calendar(sv, clips, datetime.now(UTC) - timedelta(seconds=5),
+              extra={clips[1]: '[release.tiktok]\nprivacy = "private"'})
+    code, out, err = sv.run("publish", "upload", capsys=capsys)
+    assert code == 0, out + err
     public = next(p for p in emulator.state.tt_posts.values() if p["privacy"] == "PUBLIC_TO_EVERYONE")
     public["stats"] = {"view_count": 812, "like_count": 95, "comment_count": 0, "share_count": 14}
     code, out, err = sv.run("metrics", "pull", capsys=capsys)
@@ -252,11 +254,40 @@ def test_before_its_time_a_move_only_moves_our_job(sv: PublishProject, emulator:
         rel = publish.load_checked(cfg, store, None)[0]
         out = publish.publish_one(cfg, store, rel, "tiktok", publish.default_publishers(cfg))
         assert out.state == "planned" and "this computer must be on then" in out.detail
-        later = datetime.now(UTC) + timedelta(days=1)
+        later = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
         moved = publish.move(cfg, store, rel.id, later, publish.default_publishers(cfg))
         assert {o.state for o in moved} == {"planned"}
         entry = ledger.get(store, rel.id, "tiktok")
-        assert entry is not None and publish.upload_time(cfg, entry, datetime.now(UTC)) == later.replace(microsecond=0)
+        assert entry is not None and publish.upload_time(cfg, entry, datetime.now(UTC)) == later
         result = check(cfg, store, calendars(cfg, None))
         assert result.problems == []
     assert _posted(emulator) == ([], []) and not emulator.state.tt_posts
+
+
+def test_demo_posts_the_clip_to_all_four_platforms(sv: PublishProject, vertical_media, capsys) -> None:
+    _clips(sv, vertical_media, 1)
+    code, out, err = sv.run("publish", "demo", EP, capsys=capsys)
+    assert code == 0, err
+    assert "2 YouTube video(s)" in out and "2 Facebook video(s)" in out
+    assert "tiktok v_pub_file~" in out and "PUBLISH_COMPLETE, PUBLIC_TO_EVERYONE" in out
+    assert "instagram 18" in out and "Reel published" in out
+    assert f"{EP}-clip1-now" in out and out.count(" published ") >= 2
+
+
+def test_login_tiktok_with_pkce_on_a_local_redirect_saves_tokens_0600(sv: PublishProject, emulator: Emulator) -> None:
+    import requests
+
+    from pipeline.config import load_config
+    from pipeline.platforms.tiktok_auth import login_tiktok
+
+    text = sv.project.config_path.read_text(encoding="utf-8").replace("audited = true", "audited = false")
+    sv.project.config_path.write_text(text, encoding="utf-8")
+    said: list[str] = []
+    browser = []   # the browser: TikTok's consent page, then the redirect to our local server
+    path = login_tiktok(load_config(sv.project.config_path), open_url=lambda url: browser.append(
+        requests.get(url, timeout=10)), say=said.append, ask_secret=lambda prompt: "emu-client-secret")
+    assert browser[0].status_code == 200 and "fermer cette fenêtre" in browser[0].text
+    assert "code_challenge_method=S256" in said[0] and any("SELF_ONLY" in s for s in said)
+    saved = json.loads(path.read_text())
+    assert saved["access_token"] in emulator.state.valid_tokens and saved["refresh_token"]
+    assert oct(path.stat().st_mode & 0o777) == "0o600" and "emu-client-secret" not in " ".join(said)

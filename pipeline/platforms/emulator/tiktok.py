@@ -8,9 +8,10 @@ token (rate_limit_exceeded), spam-risk refusals, and an unaudited app (only SELF
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 from pipeline.platforms.emulator.state import DropConnection
@@ -42,6 +43,10 @@ def token(emu: Emulator, req: Request, m: re.Match) -> Response:
                                   "log_id": "emulator"})
         refresh = form["refresh_token"]
     elif grant == "authorization_code" and form.get("code") and form.get("code_verifier"):
+        challenge = emu.state.extra.setdefault("tt_codes", {}).pop(form["code"], None)
+        if challenge != hashlib.sha256(form["code_verifier"].encode()).hexdigest():
+            return Response(400, {"error": "invalid_grant", "error_description": "Code verifier or code is invalid.",
+                                  "log_id": "emulator"})
         refresh = "rft." + secrets.token_hex(12)
     else:
         return Response(400, {"error": "invalid_request", "error_description": "code and code_verifier are required",
@@ -52,6 +57,17 @@ def token(emu: Emulator, req: Request, m: re.Match) -> Response:
     return Response(200, {"access_token": access, "expires_in": 86400, "open_id": "emu-open-id",
                           "refresh_token": refresh, "refresh_expires_in": 31536000,
                           "scope": "user.info.basic,video.publish,video.list", "token_type": "Bearer"})
+
+
+def authorize(emu: Emulator, req: Request, m: re.Match) -> Response:
+    """GET /v2/auth/authorize/: the user allows access at once; redirected back with a code and the state."""
+    q = req.query
+    if q.get("code_challenge_method") != "S256" or not q.get("code_challenge") or not q.get("client_key"):
+        return Response(400, b"client_key, code_challenge and code_challenge_method=S256 are required")
+    code = secrets.token_urlsafe(12)
+    emu.state.extra.setdefault("tt_codes", {})[code] = q["code_challenge"]
+    back = f"{q['redirect_uri']}?{urlencode({'code': code, 'scopes': q.get('scope', ''), 'state': q.get('state', '')})}"
+    return Response(302, b"", {"Location": back})
 
 
 def creator_info(emu: Emulator, req: Request, m: re.Match) -> Response:
@@ -177,6 +193,7 @@ def video_query(emu: Emulator, req: Request, m: re.Match) -> Response:
 
 
 ROUTES: tuple[Route, ...] = (
+    Route("GET", r"/v2/auth/authorize/", authorize),
     Route("POST", r"/v2/oauth/token/", token),
     Route("POST", r"/v2/post/publish/creator_info/query/", creator_info),
     Route("POST", r"/v2/post/publish/video/init/", init),
