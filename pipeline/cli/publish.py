@@ -92,6 +92,9 @@ def _check(cfg: Config, store: Store, args: argparse.Namespace) -> int:
     if not cfg.publish.rehearsal:
         found, notes = preflight(cfg, used)
         problems += found
+        if "tiktok" in used:
+            from pipeline.platforms.tiktok_auth import preflight as tiktok_preflight
+            problems += tiktok_preflight(cfg)
     notes = [*result.notes, *notes, *short_video_notes(cfg, used)]
     accounts = _online(cfg, used, problems) if args.online else []
     rows = publish_status.status(cfg, store, result.releases, result.not_ready)

@@ -17,16 +17,15 @@ from pipeline.config import Config
 from pipeline.log import stage_logger
 from pipeline.platforms.base import AccountInfo, PlatformError, RemoteState, RemoteVideo, UploadProgress, VideoUpload
 from pipeline.platforms.facebook import Facebook, GraphError
-from pipeline.platforms.shortvideo import POSTED_AT_TIME, caption
+from pipeline.platforms.shortvideo import PostedAtTime, caption
 
 log = stage_logger("publish")
 INSTAGRAM_SCOPES = ("instagram_basic", "instagram_content_publish", "instagram_manage_insights")
 SPAM_SUBCODES = (2207042, 2207051)   # daily publishing limit reached; action blocked as spam risk
 
 
-class Instagram:
+class Instagram(PostedAtTime):
     name = "instagram"
-    capabilities = POSTED_AT_TIME
 
     def __init__(self, cfg: Config, graph: Facebook | None = None) -> None:
         self.graph = graph or Facebook(cfg)
@@ -122,48 +121,6 @@ class Instagram:
                 return RemoteVideo(m["id"], m.get("permalink", ""))
         raise PlatformError("instagram: the container was published but the Reel is not among the account's "
                             "recent posts", hint="check the Instagram account, then `webseries publish status`")
-
-    # ---------------------------------------------------------------- after posting: what Instagram allows
-
-    def find_caption(self, remote_id: str, lang: str) -> str | None:
-        return None
-
-    def add_caption(self, remote_id: str, lang: str, path: Path) -> str:
-        log.info("instagram: no caption track API: %s subtitles reach Instagram burned into the clip", lang)
-        return f"burned:{lang}"
-
-    def replace_caption(self, remote_id: str, lang: str, path: Path, track: str) -> str:
-        return track
-
-    def remove_caption(self, remote_id: str, lang: str, track: str) -> None:
-        return None
-
-    def set_thumbnail(self, remote_id: str, path: Path) -> None:
-        """The cover is chosen when the container is made (thumb_offset): nothing to send afterwards."""
-
-    def find_in_playlist(self, remote_id: str, playlist: str) -> str | None:
-        return None
-
-    def add_to_playlist(self, remote_id: str, playlist: str) -> str:
-        raise PlatformError("instagram: playlists are not handled", hint="remove playlist from [release.instagram]")
-
-    def remove_from_playlist(self, item: str) -> None:
-        return None
-
-    def _cannot(self, what: str) -> PlatformError:
-        return PlatformError(f"instagram: the API cannot {what} a posted Reel", hint="do it in the Instagram app")
-
-    def set_schedule(self, remote_id: str, video: VideoUpload) -> None:
-        raise self._cannot("reschedule")
-
-    def update_texts(self, remote_id: str, video: VideoUpload) -> None:
-        raise self._cannot("edit the caption of")
-
-    def unpublish(self, remote_id: str) -> None:
-        raise self._cannot("hide")
-
-    def delete(self, remote_id: str) -> None:
-        raise self._cannot("delete")
 
     def read_back(self, remote_id: str) -> RemoteState:
         info = self.graph.call("reel fields", "GET", remote_id, {"fields": "id,caption,permalink,timestamp"},

@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.platforms.base import Capabilities, VideoUpload
+from pathlib import Path
+
+from pipeline.log import stage_logger
+from pipeline.platforms.base import Capabilities, PlatformError, VideoUpload
+
+log = stage_logger("publish")
 
 POSTED_AT_TIME = Capabilities(native_scheduling=False, reschedule=False, update_texts=False,
                               replace_thumbnail=False, replace_captions=False, playlists=False,
@@ -59,3 +64,52 @@ def limit_problems(platform: str, text: str, tags: int, limits: Limits, duration
         out.append(f"{platform} gets vertical videos only, and this one is {width}x{height} (landscape): "
                    f"post its vertical clips there, or set vertical_only = false in [publish.{platform}]")
     return out
+
+
+class PostedAtTime:
+    """What TikTok and Instagram allow once a video is posted through their APIs: nothing. The cover is
+    chosen when the post starts; subtitles reach them burned into the clip (no caption track API)."""
+
+    name = ""
+    capabilities = POSTED_AT_TIME
+
+    def find_caption(self, remote_id: str, lang: str) -> str | None:
+        return None
+
+    def add_caption(self, remote_id: str, lang: str, path: Path) -> str:
+        log.info("%s: no caption track API: %s subtitles reach it burned into the clip", self.name, lang)
+        return f"burned:{lang}"
+
+    def replace_caption(self, remote_id: str, lang: str, path: Path, track: str) -> str:
+        return track
+
+    def remove_caption(self, remote_id: str, lang: str, track: str) -> None:
+        return None
+
+    def set_thumbnail(self, remote_id: str, path: Path) -> None:
+        """The cover is a frame of the video, chosen when the post starts."""
+
+    def find_in_playlist(self, remote_id: str, playlist: str) -> str | None:
+        return None
+
+    def add_to_playlist(self, remote_id: str, playlist: str) -> str:
+        raise PlatformError(f"{self.name}: playlists are not handled",
+                            hint=f"remove playlist from [release.{self.name}]")
+
+    def remove_from_playlist(self, item: str) -> None:
+        return None
+
+    def cannot(self, what: str) -> PlatformError:
+        return PlatformError(f"{self.name}: the API cannot {what} a posted video", hint=f"do it in the {self.name} app")
+
+    def set_schedule(self, remote_id: str, video: VideoUpload) -> None:
+        raise self.cannot("reschedule")
+
+    def update_texts(self, remote_id: str, video: VideoUpload) -> None:
+        raise self.cannot("edit the caption of")
+
+    def unpublish(self, remote_id: str) -> None:
+        raise self.cannot("hide")
+
+    def delete(self, remote_id: str) -> None:
+        raise self.cannot("delete")

@@ -21,8 +21,8 @@ from pipeline.log import stage_logger
 from pipeline.media import ffmpeg
 from pipeline.platforms.base import (AccountInfo, AuthError, Backoff, PlatformError, QuotaExceeded, RemoteState,
                                      RemoteVideo, UploadProgress, VideoUpload)
-from pipeline.platforms.shortvideo import POSTED_AT_TIME, caption
-from pipeline.platforms.tiktok_auth import LOGIN_TIKTOK, TIKTOK_SCOPES, UNAUDITED_NOTE, fresh_tokens, refresh
+from pipeline.platforms.shortvideo import PostedAtTime, caption
+from pipeline.platforms.tiktok_auth import LOGIN_TIKTOK, TIKTOK_SCOPES, fresh_tokens, refresh
 
 log = stage_logger("publish")
 PRIVACY = {"public": "PUBLIC_TO_EVERYONE", "unlisted": "MUTUAL_FOLLOW_FRIENDS", "private": "SELF_ONLY"}
@@ -52,9 +52,8 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, requests.RequestException)
 
 
-class TikTok:
+class TikTok(PostedAtTime):
     name = "tiktok"
-    capabilities = POSTED_AT_TIME
 
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
@@ -192,48 +191,6 @@ class TikTok:
                 raise PlatformError(f"tiktok: still {st.get('status')} after 10 minutes",
                                     hint="`webseries publish status --refresh` reads it again later")
             time.sleep(self.poll)
-
-    # ---------------------------------------------------------------- after posting: what TikTok allows
-
-    def find_caption(self, remote_id: str, lang: str) -> str | None:
-        return None
-
-    def add_caption(self, remote_id: str, lang: str, path: Path) -> str:
-        log.info("tiktok: no caption track API: %s subtitles reach TikTok burned into the clip", lang)
-        return f"burned:{lang}"
-
-    def replace_caption(self, remote_id: str, lang: str, path: Path, track: str) -> str:
-        return track
-
-    def remove_caption(self, remote_id: str, lang: str, track: str) -> None:
-        return None
-
-    def set_thumbnail(self, remote_id: str, path: Path) -> None:
-        """The cover is a frame of the video, chosen at init (video_cover_timestamp_ms)."""
-
-    def find_in_playlist(self, remote_id: str, playlist: str) -> str | None:
-        return None
-
-    def add_to_playlist(self, remote_id: str, playlist: str) -> str:
-        raise PlatformError("tiktok: playlists are not handled", hint="remove playlist from [release.tiktok]")
-
-    def remove_from_playlist(self, item: str) -> None:
-        return None
-
-    def _cannot(self, what: str) -> PlatformError:
-        return PlatformError(f"tiktok: the API cannot {what} a posted video", hint="do it in the TikTok app")
-
-    def set_schedule(self, remote_id: str, video: VideoUpload) -> None:
-        raise self._cannot("reschedule")
-
-    def update_texts(self, remote_id: str, video: VideoUpload) -> None:
-        raise self._cannot("edit the caption of")
-
-    def unpublish(self, remote_id: str) -> None:
-        raise self._cannot("hide")
-
-    def delete(self, remote_id: str) -> None:
-        raise self._cannot("delete")
 
     def read_back(self, remote_id: str) -> RemoteState:
         try:

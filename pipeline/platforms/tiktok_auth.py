@@ -169,3 +169,15 @@ def login_tiktok(cfg: Config, open_url: Callable[[str], object] = webbrowser.ope
                             hint=f"run `{LOGIN_TIKTOK}` again")
     save_tokens(tt.token_file, _from_answer(body, secret, datetime.now(UTC)))
     return tt.token_file
+
+
+def preflight(cfg: Config) -> list[str]:
+    """`publish check`: the TikTok app's key and the token file (present, outside the project, 0600)."""
+    problems = []
+    if not cfg.publish.tiktok.client_key:
+        problems.append("tiktok: [publish.tiktok] client_key is empty (README: TikTok app)")
+    try:
+        check_token_file(cfg, cfg.publish.tiktok.token_file, LOGIN_TIKTOK)
+    except AuthError as exc:
+        problems.append(f"tiktok: {exc.message} ({exc.hint})")
+    return problems

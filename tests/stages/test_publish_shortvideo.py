@@ -291,3 +291,26 @@ def test_login_tiktok_with_pkce_on_a_local_redirect_saves_tokens_0600(sv: Publis
     saved = json.loads(path.read_text())
     assert saved["access_token"] in emulator.state.valid_tokens and saved["refresh_token"]
     assert oct(path.stat().st_mode & 0o777) == "0o600" and "emu-client-secret" not in " ".join(said)
+
+
+def test_rate_limit_defers_and_spam_risk_is_one_clear_error(sv: PublishProject, emulator: Emulator,
+                                                            vertical_media) -> None:
+    clips = _clips(sv, vertical_media, 2)
+    _calendar(sv, clips, datetime.now(UTC) - timedelta(seconds=5))
+    emulator.state.extra["tt_init_times"] = {TT_TOKEN: [emulator.now()] * 6}   # 6 posts started this minute
+    emulator.faults.spam_risk_next = 1                                          # Instagram's daily limit
+    cfg = sv.cfg
+    with Store(cfg.project.database) as store:
+        rels = publish.load_checked(cfg, store, None)
+        pubs = publish.default_publishers(cfg)
+        tt = publish.publish_one(cfg, store, rels[0], "tiktok", pubs)
+        assert tt.state == "deferred" and "rate limited" in tt.detail
+        entry = ledger.get(store, rels[0].id, "tiktok")
+        assert entry is not None and entry.retry_at and entry.retry_at > datetime.now(UTC)
+        ig = publish.publish_one(cfg, store, rels[0], "instagram", pubs)
+        assert ig.state == "failed"
+        assert "instagram: reel container refused: code 9/2207042" in ig.detail
+        emulator.state.extra["tt_init_times"] = {}
+        emulator.state.clock_offset += 120
+        assert publish.publish_one(cfg, store, rels[1], "instagram", pubs).state == "published"
+    assert len(_posted(emulator)[1]) == 1 and not emulator.state.tt_posts
