@@ -24,8 +24,9 @@ from pipeline import ledger, schedule_edit
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.log import stage_logger
-from pipeline.platforms.base import (AuthError, Capabilities, PlatformError, Publisher, QuotaExceeded, TransientError,
+from pipeline.platforms.base import (AuthError, PlatformError, Publisher, QuotaExceeded, TransientError,
                                      UploadProgress, VideoUpload)
+from pipeline.platforms.registry import capabilities, publisher_class
 from pipeline.releases import (FACEBOOK_MIN_LEAD, CheckResult, Release, calendars, check, media_file,
                                release_problems)
 from pipeline.stages.publish_sync import (ChangeRefused, Outcome, cancel_remote, delete_remote, local,
@@ -37,26 +38,6 @@ log = stage_logger(STAGE)
 PublisherFactory = Callable[[str], Publisher]
 __all__ = ["Outcome", "PublisherFactory", "can_go", "cancel", "default_publishers", "load_checked", "move", "plan",
            "publish_all", "publish_lock", "publish_one", "restore", "upload_time", "youtube_units"]
-
-
-def publisher_class(platform: str) -> type:
-    """The client class of a platform (imported on first use: each brings its HTTP library)."""
-    if platform == "youtube":
-        from pipeline.platforms.youtube import YouTube
-        return YouTube
-    if platform == "tiktok":
-        from pipeline.platforms.tiktok import TikTok
-        return TikTok
-    if platform == "instagram":
-        from pipeline.platforms.instagram import Instagram
-        return Instagram
-    from pipeline.platforms.facebook import Facebook
-    return Facebook
-
-
-def capabilities(platform: str) -> Capabilities:
-    """What a platform can do, asked of its class: no token is read."""
-    return publisher_class(platform).capabilities
 
 
 def default_publishers(cfg: Config) -> PublisherFactory:

@@ -314,3 +314,23 @@ def test_rate_limit_defers_and_spam_risk_is_one_clear_error(sv: PublishProject, 
         emulator.state.clock_offset += 120
         assert publish.publish_one(cfg, store, rels[1], "instagram", pubs).state == "published"
     assert len(_posted(emulator)[1]) == 1 and not emulator.state.tt_posts
+
+
+def test_after_posting_a_move_is_refused_and_a_new_caption_waits_for_nobody(sv: PublishProject, emulator: Emulator,
+                                                                              vertical_media) -> None:
+    from pipeline.stages.publish_sync import pending_changes
+
+    clips = _clips(sv, vertical_media, 1)
+    at = datetime.now(UTC) - timedelta(seconds=5)
+    _calendar(sv, clips, at, platforms=("tiktok",))
+    cfg = sv.cfg
+    with Store(cfg.project.database) as store:
+        rel = publish.load_checked(cfg, store, None)[0]
+        assert publish.publish_one(cfg, store, rel, "tiktok", publish.default_publishers(cfg)).state == "published"
+        _calendar(sv, clips, at, platforms=("tiktok",), extra='[release.tiktok]\ndescription = "Nouveau texte"')
+        changed = check(cfg, store, calendars(cfg, None)).releases[0]
+        entry = ledger.get(store, rel.id, "tiktok")
+        assert entry is not None and pending_changes(cfg, store, changed, "tiktok", entry) == []
+        with pytest.raises(Exception, match="already public on tiktok"):
+            publish.move(cfg, store, rel.id, datetime.now(UTC) + timedelta(days=1), publish.default_publishers(cfg))
+    assert len(emulator.state.tt_posts) == 1
