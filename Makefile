@@ -49,8 +49,9 @@ demo: setup
 	# offline packs: a community-screening kit (open build/packs/projection/index.html) and a WhatsApp pack
 	$(BIN)/webseries package screening ep00-sample
 	$(BIN)/webseries package whatsapp ep00-sample
-	# publish: a local emulator of YouTube + Facebook runs in the background, receives the
-	# sample episode (scheduled tomorrow 18:00 Bamako) and stops; no account needed
+	# publish: a local emulator of YouTube, Facebook, TikTok and Instagram runs in the background,
+	# receives the sample episode (scheduled tomorrow 18:00 Bamako) and its first clip on all four
+	# platforms (TikTok and Instagram post it now: they post at the time), and stops; no account needed
 	$(BIN)/webseries publish demo ep00-sample
 	$(BIN)/webseries metrics demo
 

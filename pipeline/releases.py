@@ -21,11 +21,16 @@ from pipeline.captions import review
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.manifest import discover, load_all
+from pipeline.media import ffmpeg
 from pipeline.models import Episode
+from pipeline.platforms.base import VideoUpload
+from pipeline.platforms.shortvideo import SHORT_PLATFORMS, Limits, caption, hashtags, limit_problems
 from pipeline.store import Store
 from pipeline.tomlread import Reader, load_toml
 
-PLATFORMS = ("youtube", "facebook")
+PLATFORMS = ("youtube", "facebook", "tiktok", "instagram")
+DEFAULT_PLATFORMS = ("youtube", "facebook")   # a calendar without `platforms` (TikTok and Instagram are asked for)
+LATE_POST = timedelta(hours=2)   # TikTok/Instagram post at the time: still posted this late (computer was off)
 PRIVACY = ("public", "unlisted", "private")
 FACEBOOK_MIN_LEAD = timedelta(minutes=10)
 YT_TITLE, YT_DESCRIPTION_BYTES, YT_TAGS = 100, 5000, 500
@@ -61,8 +66,8 @@ class Release:
 
 def media_file(cfg: Config, release: Release, platform: str) -> Path:
     """Which file each platform gets: its own rendition for episodes, the clip file otherwise."""
-    if release.kind == "episode":
-        return paths.rendition_path(cfg, release.asset, platform)
+    if release.kind == "episode":  # TikTok and Instagram get the mobile (Facebook) rendition
+        return paths.rendition_path(cfg, release.asset, "facebook" if platform in SHORT_PLATFORMS else platform)
     return paths.clip_path(cfg, release.asset, "16x9" if release.kind == "trailer" else "vertical")
 
 
@@ -143,7 +148,7 @@ def parse_calendar(cfg: Config, data: dict, file: Path, episodes: dict[str, Epis
     except (ZoneInfoNotFoundError, ValueError):
         d.problem("timezone", f"unknown time zone {zone_name!r} (e.g. Africa/Bamako)")
         zone = cfg.project.zone
-    dflt = {"platforms": d.str_list("platforms", list(PLATFORMS)), "subtitles": d.str_list("subtitles", ["fr"]),
+    dflt = {"platforms": d.str_list("platforms", list(DEFAULT_PLATFORMS)), "subtitles": d.str_list("subtitles", ["fr"]),
             "privacy": d.str("privacy", "public", PRIVACY)}
     dplat = {p: d.table(p) for p in PLATFORMS}
     dtexts = {p: {"tags": t.str_list("tags", []), "playlist": t.str("playlist", "")} for p, t in dplat.items()}
@@ -230,6 +235,7 @@ class CheckResult:
     bad: frozenset[str]          # ids of releases with at least one problem
     not_ready: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> what it lacks (not due yet)
     left_out: tuple[str, ...] = ()  # problems of releases left out because their episode's manifest is broken
+    notes: tuple[str, ...] = ()     # what an officer must know (TikTok/Instagram: this computer must be on then)
 
     def good(self) -> list[Release]:
         """The releases that can go now: no problem, nothing missing."""
@@ -282,7 +288,20 @@ def check(cfg: Config, store: Store, files: list[Path], now: datetime | None = N
         if own or (fb_page_problem and any(t.platform == "facebook" for t in rel.targets)):
             bad.add(rel.id)
         problems += own
-    return CheckResult(releases, problems, frozenset(bad), not_ready, tuple(left_out))
+    return CheckResult(releases, problems, frozenset(bad), not_ready, tuple(left_out), posted_at_time_notes(releases))
+
+
+def posted_at_time_notes(releases: list[Release]) -> tuple[str, ...]:
+    """TikTok and Instagram cannot schedule: `publish run` posts at the time, on this computer."""
+    out = []
+    for rel in releases:
+        short = [t.platform for t in rel.targets if t.platform in SHORT_PLATFORMS]
+        if short and not rel.cancel:
+            at = rel.publish_at.astimezone(ZoneInfo(rel.zone))
+            out.append(f"release {rel.id!r}: {' and '.join(short)} cannot schedule a post: `webseries publish run` "
+                       f"posts it at {at:%H:%M} on {at:%Y-%m-%d}, so this computer must be on at {at:%H:%M}, "
+                       "with `webseries publish run` running and an internet connection")
+    return tuple(out)
 
 
 def release_problems(cfg: Config, store: Store, rel: Release, episodes: dict[str, Episode] | None,
@@ -310,6 +329,9 @@ def release_problems(cfg: Config, store: Store, rel: Release, episodes: dict[str
             errors.append(f"{where}: already public on {t.platform} since {was:%Y-%m-%d %H:%M %Z}: its time cannot "
                           f"change; put `at` back to {was:%Y-%m-%dT%H:%M:%S}. Title, description, tags, thumbnail, "
                           "captions and playlist can still be changed, and `cancel = true` makes it private")
+        elif t.platform in SHORT_PLATFORMS and not on_platform:
+            if now - rel.publish_at > LATE_POST:  # posted at the time: a little late is still posted
+                errors.append(f"{where}: {local} is in the past (more than {LATE_POST} ago for {t.platform})")
         elif (moved or not on_platform) and t.privacy != "private":
             lead = rel.publish_at - now
             if lead <= timedelta(0):
@@ -321,6 +343,8 @@ def release_problems(cfg: Config, store: Store, rel: Release, episodes: dict[str
         errors += _target_problems(cfg, rel, t, where)
         if not on_platform:
             f = media_file(cfg, rel, t.platform)
+            if t.platform in SHORT_PLATFORMS:
+                errors += [f"{where}: {p}" for p in short_video_problems(cfg, rel, t, f)]
             if not f.is_file():
                 step = "webseries transcode " + rel.asset if rel.kind == "episode" else "webseries clips"
                 missing.append(f"{where}: {t.platform} file {f} is missing (make it with `{step}`)")
@@ -358,7 +382,7 @@ def _target_problems(cfg: Config, rel: Release, t: Target, where: str) -> list[s
         if t.playlist and not re.fullmatch(r"PL[\w-]{8,}", t.playlist):
             out.append(f"{where}: youtube playlist {t.playlist!r} is not a playlist id (PL..., from its address)")
     elif t.playlist:
-        out.append(f"{where}: facebook playlists are not supported; remove playlist from [release.facebook]")
+        out.append(f"{where}: {t.platform} playlists are not supported; remove playlist from [release.{t.platform}]")
     return out
 
 
@@ -373,3 +397,21 @@ def _subtitle_problems(cfg: Config, store: Store, rel: Release, lang: str, where
         return [f"{where}: {lang} subtitles are not approved ({track.status if track else 'never reviewed'}); "
                 f"review them, then `webseries subtitles approve {rel.asset} {lang}`"]
     return []
+
+
+def short_video_problems(cfg: Config, rel: Release, t: Target, file: Path) -> list[str]:
+    """TikTok's and Instagram's limits: the caption, and (once the file exists) duration, size and shape."""
+    if t.platform == "instagram" and t.privacy != "public":
+        return [f"instagram: a Reel is public once posted; privacy {t.privacy!r} cannot be honoured there "
+                "(remove instagram from this release's platforms)"]
+    if t.platform == "tiktok":
+        tt = cfg.publish.tiktok
+        limits = Limits(tt.caption_max, 100, 600.0, tt.max_bytes, tt.vertical_only)
+    else:
+        ig = cfg.publish.instagram
+        limits = Limits(ig.caption_max, ig.hashtags_max, ig.max_seconds, ig.max_bytes, ig.vertical_only)
+    text = caption(VideoUpload(rel.id, file, t.title, t.description, t.tags, rel.publish_at, t.privacy))
+    info = ffmpeg.probe(file) if file.is_file() else None
+    return limit_problems(t.platform, text, len(hashtags(t.tags)), limits, info.duration if info else None,
+                          file.stat().st_size if info else None, info.width if info else None,
+                          info.height if info else None)

@@ -34,7 +34,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
         if args.platform == "youtube":
             path = accounts.login_youtube(cfg, headless=args.headless)
-        else:
+        elif args.platform == "tiktok":
+            from pipeline.platforms.tiktok_auth import login_tiktok
+            path = login_tiktok(cfg)
+        else:  # Instagram speaks with the Page's token (permission instagram_content_publish)
+            if args.platform == "instagram":
+                print("Instagram posts with the Facebook Page's token: paste a Page token that has "
+                      "instagram_basic, instagram_content_publish and instagram_manage_insights")
             path = accounts.login_facebook(cfg)
         log.stage_logger("publish").info("%s: token saved to %s (mode 0600)", args.platform, path)
         return 0
@@ -86,6 +92,10 @@ def _check(cfg: Config, store: Store, args: argparse.Namespace) -> int:
     if not cfg.publish.rehearsal:
         found, notes = preflight(cfg, used)
         problems += found
+        if "tiktok" in used:
+            from pipeline.platforms.tiktok_auth import preflight as tiktok_preflight
+            problems += tiktok_preflight(cfg)
+    notes = [*result.notes, *notes, *short_video_notes(cfg, used)]
     accounts = _online(cfg, used, problems) if args.online else []
     rows = publish_status.status(cfg, store, result.releases, result.not_ready)
     if args.json:
@@ -106,6 +116,13 @@ def _check(cfg: Config, store: Store, args: argparse.Namespace) -> int:
           f"YouTube quota needed: {units} units ({per_day} a day: "
           f"{'fits in one day' if units <= per_day else f'spread over {-(-units // per_day)} days by deferral'})")
     return 0
+
+
+def short_video_notes(cfg: Config, platforms: list[str]) -> list[str]:
+    """TikTok: an unaudited app posts privately only (said before anything is sent)."""
+    from pipeline.platforms.tiktok_auth import UNAUDITED_NOTE
+
+    return [UNAUDITED_NOTE] if "tiktok" in platforms and not cfg.publish.tiktok.audited else []
 
 
 def _online(cfg: Config, platforms: list[str], problems: list[str]) -> list[dict]:
@@ -290,7 +307,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = acts.add_parser("rehearsal", help="where the --emulator rehearsal stands; --reset forgets it")
     a.add_argument("--reset", action="store_true", help="forget the rehearsal's database and emulated platforms")
     a = acts.add_parser("login", help="authorise an account (token saved 0600 outside the project)")
-    a.add_argument("platform", choices=("youtube", "facebook"))
+    a.add_argument("platform", choices=("youtube", "facebook", "tiktok", "instagram"))
     a.add_argument("--headless", action="store_true", help="no browser here: paste the redirect address back")
     a = acts.add_parser("emulator", help="run the local emulator of both platform APIs")
     a.add_argument("--port", type=int, default=8765)

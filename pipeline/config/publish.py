@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.config.shortvideo import InstagramConfig, TikTokConfig, parse_instagram, parse_tiktok
 from pipeline.tomlread import Reader
 
 EMULATOR_ENV = "WEBSERIES_PUBLISH_EMULATOR"  # http://127.0.0.1:PORT: every platform API goes to the local emulator
@@ -50,6 +51,8 @@ class PublishConfig:
     retry_base_seconds: float
     youtube: YouTubeConfig
     facebook: FacebookConfig
+    tiktok: TikTokConfig
+    instagram: InstagramConfig
     rehearsal: bool = False                # set for `--emulator` runs (never read from config.toml): links are marked
 
 
@@ -105,7 +108,8 @@ def parse(r: Reader) -> PublishConfig:
         misfire_grace_seconds=r.int("misfire_grace_seconds", 7 * 24 * 3600, lo=60),
         retry_attempts=r.int("retry_attempts", 6, lo=1, hi=20),
         retry_base_seconds=r.float("retry_base_seconds", 1.0, lo=0.0),
-        youtube=youtube, facebook=facebook)
+        youtube=youtube, facebook=facebook, tiktok=parse_tiktok(r.table("tiktok"), emulated),
+        instagram=parse_instagram(r.table("instagram"), emulated))
     r.check_unknown()
     return cfg
 

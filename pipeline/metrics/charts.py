@@ -13,7 +13,7 @@ from html import escape
 
 PALETTE = ("#c0392b", "#1f6fb2", "#e08e0b", "#27865a", "#7d3c98", "#16a0a0", "#8a6d3b", "#d35490", "#4d5656",
            "#2e86c1", "#a04000", "#1e8449")
-PLATFORM_COLOURS = {"youtube": "#c4302b", "facebook": "#1877f2"}
+PLATFORM_COLOURS = {"youtube": "#c4302b", "facebook": "#1877f2", "tiktok": "#111111", "instagram": "#c13584"}
 W, H, LEFT, RIGHT, TOP, BOTTOM = 900, 350, 70, 20, 30, 70
 
 

@@ -126,6 +126,27 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
 )}
 
 
+# The short-video platforms (issue 16): their meaning of the shared metrics, and two of Instagram's own.
+METRICS["reach"] = _m("reach", "Comptes touchés", "Accounts reached", "count", False, "Instagram seulement.",
+                      instagram=D("Instagram media insights : reach", "Comptes distincts ayant vu le Reel.",
+                                  "Distinct accounts that saw the Reel."))
+METRICS["saves"] = _m("saves", "Enregistrements", "Saves", "count", False, "Instagram seulement.",
+                      instagram=D("Instagram media insights : saved", "Fois où le Reel a été enregistré.",
+                                  "Times the Reel was saved."))
+for _key, _tt, _ig in (
+        ("views", "video/query : view_count — compteur public de vues (toute lecture démarrée)",
+         "insights : views — lectures démarrées du Reel, rediffusions comprises"),
+        ("likes", "video/query : like_count — « J'aime » (cœurs)", "insights : likes — « J'aime »"),
+        ("comments", "video/query : comment_count", "insights : comments"),
+        ("shares", "video/query : share_count", "insights : shares")):
+    METRICS[_key].platforms["tiktok"] = D(f"TikTok {_tt.split(' — ')[0]}", _tt.split(" — ")[-1], _tt.split(" — ")[-1])
+    METRICS[_key].platforms["instagram"] = D(f"Instagram {_ig.split(' — ')[0]}", _ig.split(" — ")[-1],
+                                             _ig.split(" — ")[-1])
+TIKTOK_FIELDS = {"view_count": "views", "like_count": "likes", "comment_count": "comments", "share_count": "shares"}
+INSTAGRAM_INSIGHTS = {"views": "views", "reach": "reach", "likes": "likes", "comments": "comments",
+                      "shares": "shares", "saved": "saves"}
+
+
 def metric(key: str) -> Metric:
     return METRICS[key]
 
@@ -160,7 +181,8 @@ AGE_FR = {"age13-17": "13-17 ans", "age18-24": "18-24 ans", "age25-34": "25-34 a
 GENDER_FR = {"female": "femmes", "male": "hommes", "user_specified": "autre"}
 DEVICE_FR = {"MOBILE": "mobile", "DESKTOP": "ordinateur", "TABLET": "tablette", "TV": "télévision",
              "GAME_CONSOLE": "console", "UNKNOWN_PLATFORM": "inconnu"}
-PLATFORM_FR = {"youtube": "YouTube", "facebook": "Facebook", "ensemble": "Ensemble (additionnable)"}
+PLATFORM_FR = {"youtube": "YouTube", "facebook": "Facebook", "tiktok": "TikTok", "instagram": "Instagram",
+               "ensemble": "Ensemble (additionnable)"}
 KIND_FR = {"episode": "Épisodes", "trailer": "Bande-annonce", "clip": "Extraits"}
 COUNTRY_FR = {"ML": "Mali", "CI": "Côte d'Ivoire", "SN": "Sénégal", "FR": "France", "BF": "Burkina Faso",
               "GN": "Guinée", "US": "États-Unis", "NE": "Niger", "CA": "Canada", "BE": "Belgique"}

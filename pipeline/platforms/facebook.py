@@ -116,6 +116,10 @@ class Facebook:
                 raise
         return self._guarded(what, once, mismatch_ok)
 
+    def guarded(self, what: str, once: Callable[[], object]) -> dict:
+        """Any Graph-shaped conversation (Instagram's rupload too) with this client's retries and errors."""
+        return self._guarded(what, once)
+
     def _guarded(self, what: str, once: Callable[[], object], mismatch_ok: bool = False) -> dict:
         """Retries with backoff, and the errors the stage acts on (auth, throttled for good, refused)."""
         try:

@@ -84,7 +84,18 @@ def _facebook_comments(cfg: Config, client: object, salt: bytes):  # noqa: ANN20
     return FacebookComments(cfg, client, salt)
 
 
-SOURCES: dict[str, Callable[[Config], object]] = {"youtube": _youtube, "facebook": _facebook}
+def _tiktok(cfg: Config):  # noqa: ANN202
+    from pipeline.metrics.shortvideo_source import TikTokMetrics
+    return TikTokMetrics(cfg)
+
+
+def _instagram(cfg: Config):  # noqa: ANN202
+    from pipeline.metrics.shortvideo_source import InstagramMetrics
+    return InstagramMetrics(cfg)
+
+
+SOURCES: dict[str, Callable[[Config], object]] = {"youtube": _youtube, "facebook": _facebook, "tiktok": _tiktok,
+                                                  "instagram": _instagram}
 COMMENTS: dict[str, Callable[[Config, object, bytes], object]] = {"youtube": _youtube_comments,
                                                                   "facebook": _facebook_comments}
 

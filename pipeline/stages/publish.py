@@ -26,6 +26,7 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.log import stage_logger
 from pipeline.platforms.base import (AuthError, PlatformError, Publisher, QuotaExceeded, TransientError,
                                      UploadProgress, VideoUpload)
+from pipeline.platforms.registry import capabilities, publisher_class
 from pipeline.releases import (FACEBOOK_MIN_LEAD, CheckResult, Release, calendars, check, media_file,
                                release_problems)
 from pipeline.stages.publish_sync import (ChangeRefused, Outcome, cancel_remote, delete_remote, local,
@@ -45,12 +46,7 @@ def default_publishers(cfg: Config) -> PublisherFactory:
 
     def get(platform: str) -> Publisher:
         if platform not in made:
-            if platform == "youtube":
-                from pipeline.platforms.youtube import YouTube
-                made[platform] = YouTube(cfg)
-            else:
-                from pipeline.platforms.facebook import Facebook
-                made[platform] = Facebook(cfg)
+            made[platform] = publisher_class(platform)(cfg)
         return made[platform]
     return get
 
@@ -103,10 +99,14 @@ def plan(cfg: Config, store: Store, releases: list[Release]) -> None:
 
 
 def upload_time(cfg: Config, entry: ledger.LedgerEntry, now: datetime) -> datetime:
-    """When this release may upload: lead days before, inside the upload window, after a deferral."""
-    when = max(now, entry.publish_at - timedelta(days=cfg.publish.upload_lead_days))
+    """When this release may upload: lead days before, inside the upload window, after a deferral.
+    A platform that cannot schedule (TikTok, Instagram) gets it at the release time itself."""
+    native = capabilities(entry.platform).native_scheduling
+    when = max(now, entry.publish_at - timedelta(days=cfg.publish.upload_lead_days) if native else entry.publish_at)
     if entry.state == "deferred" and entry.retry_at:
         when = max(when, entry.retry_at)
+    if not native:
+        return when
     window = cfg.publish.upload_hours
     if window:
         zone = cfg.project.zone
@@ -145,7 +145,9 @@ def publish_one(cfg: Config, store: Store, rel: Release, platform: str, publishe
     if not entry.remote_id or entry.state == "deferred" or entry.retry_at:  # a quota deferral waits for the reset
         start = upload_time(cfg, entry, now) if not entry.remote_id else max(now, entry.retry_at or now)
         if start > now:
-            why = f"uploads from {local(cfg, start)} (`webseries publish run` does it then)"
+            why = f"uploads from {local(cfg, start)} (`webseries publish run` does it then)" \
+                if capabilities(platform).native_scheduling else \
+                f"posted at {local(cfg, start)} by `webseries publish run` (this computer must be on then)"
             if entry.reason != why and entry.state in ("planned", "deferred"):
                 ledger.update(store, rel.id, platform, reason=why)
             return Outcome(rel.id, platform, entry.state, why)
@@ -180,10 +182,12 @@ def _advance(cfg: Config, store: Store, rel: Release, platform: str, pub: Publis
     assert entry is not None
     if rel.cancel:
         return Outcome(rel.id, platform, entry.state, entry.url or "")
-    state = "published" if entry.state == "published" else "scheduled"
+    posted = not pub.capabilities.native_scheduling  # posted at its time: out as soon as it is up
+    state = "published" if entry.state == "published" or posted else "scheduled"
     if entry.state != state or entry.reason or entry.retry_at:
         ledger.update(store, rel.id, platform, state if entry.state != state else None,
-                      f"goes out {rel.publish_at.isoformat()}" if entry.state != state else "", reason="",
+                      ("posted" if posted else f"goes out {rel.publish_at.isoformat()}") if entry.state != state else "",
+                      reason="",
                       retry_at=None)
         if state == "scheduled":
             log.info("%s: %s: scheduled for %s", rel.id, platform, local(cfg, rel.publish_at))
@@ -197,7 +201,11 @@ def _upload(cfg: Config, store: Store, rel: Release, platform: str, pub: Publish
     t = rel.target(platform)
     rid = rel.id
     lead = rel.publish_at - now
-    if t.privacy != "private" and lead < (FACEBOOK_MIN_LEAD if platform == "facebook" else timedelta(minutes=1)):
+    if not pub.capabilities.native_scheduling:
+        if lead > timedelta(0):
+            raise PlatformError(f"{platform} posts at the release time ({local(cfg, rel.publish_at)}), not before",
+                                hint="`webseries publish run` posts it then")
+    elif t.privacy != "private" and lead < (FACEBOOK_MIN_LEAD if platform == "facebook" else timedelta(minutes=1)):
         raise PlatformError(f"too late to schedule: the release time {local(cfg, rel.publish_at)} has passed "
                             "or is too close, and nothing was uploaded", hint="move the release in the calendar")
     file = media_file(cfg, rel, platform)

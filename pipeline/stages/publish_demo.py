@@ -17,14 +17,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pipeline import paths
 from pipeline.captions import review
 from pipeline.config import EMULATOR_ENV, Config
 from pipeline.platforms.accounts import write_token_file
 from pipeline.platforms.emulator import Emulator, running
+from pipeline.platforms.emulator.instagram import link_account
+from pipeline.platforms.tiktok_auth import TIKTOK_SCOPES, TikTokTokens, save_tokens
 from pipeline.stages import publish, publish_status
 from pipeline.store import Store
 
-DEMO_TOKENS = {"youtube": "demo-youtube-access-token", "facebook": "demo-facebook-page-token"}
+DEMO_TOKENS = {"youtube": "demo-youtube-access-token", "facebook": "demo-facebook-page-token",
+               "tiktok": "demo-tiktok-access-token"}
 
 
 def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
@@ -34,19 +38,36 @@ def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
                              token_file=tokens / "youtube-token.json", chunk_bytes=256 * 1024)
     fb = dataclasses.replace(pub.facebook, graph_root=url, reels_upload_root=url, page_id=pub.facebook.page_id or "100000000000001",
                              token_env="WEBSERIES_DEMO_UNUSED", token_file=tokens / "facebook-page-token")
+    tt = dataclasses.replace(pub.tiktok, api_root=url, token_file=tokens / "tiktok-token.json",
+                             client_secret_env="WEBSERIES_DEMO_UNUSED",
+                             chunk_bytes=max(pub.tiktok.chunk_bytes, 5 * 1024 * 1024))  # TikTok's own minimum
+    ig = dataclasses.replace(pub.instagram, upload_root=url, ig_user_id="")
     demo_dir = cfg.project.build_dir / "publish-demo"
     project = dataclasses.replace(cfg.project, database=demo_dir / "demo.sqlite3", schedules_dir=demo_dir)
-    return dataclasses.replace(cfg, project=project, publish=dataclasses.replace(pub, youtube=yt, facebook=fb,
-                                                                                 rehearsal=True))
+    return dataclasses.replace(cfg, project=project, publish=dataclasses.replace(
+        pub, youtube=yt, facebook=fb, tiktok=tt, instagram=ig, rehearsal=True))
 
 
 def demo_calendar(cfg: Config, episode: str, approved: list[str]) -> Path:
+    """The episode tomorrow 18:00 on YouTube and Facebook; its first clip (when `webseries clips` made it) on
+    all four platforms: scheduled on YouTube and Facebook, posted now on TikTok and Instagram (they post
+    at the release time, and in the demo that time is now)."""
     tomorrow = (datetime.now(cfg.project.zone) + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
     path = cfg.project.schedules_dir / "demo.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"# written by `webseries publish demo`: one release, tomorrow 18:00 {cfg.project.timezone}\n"
-                    f'[[release]]\nasset = "{episode}"\nat = {tomorrow.replace(tzinfo=None).isoformat()}\n'
-                    f"subtitles = {json.dumps(approved)}\n", encoding="utf-8")
+    text = (f"# written by `webseries publish demo`: tomorrow 18:00 {cfg.project.timezone}\n"
+            f'[[release]]\nasset = "{episode}"\nat = {tomorrow.replace(tzinfo=None).isoformat()}\n'
+            f"subtitles = {json.dumps(approved)}\n")
+    clip = f"{episode}-clip1"
+    if paths.clip_path(cfg, clip).is_file():
+        now = datetime.now(cfg.project.zone).replace(microsecond=0, tzinfo=None) - timedelta(seconds=5)
+        text += (f'\n[[release]]\nid = "{clip}-shorts"\nasset = "{clip}"\nat = {tomorrow.replace(tzinfo=None).isoformat()}\n'
+                 'subtitles = []\n'
+                 f'\n[[release]]\nid = "{clip}-now"\nasset = "{clip}"\nat = {now.isoformat()}\nsubtitles = []\n'
+                 'platforms = ["tiktok", "instagram"]\n'
+                 '[release.tiktok]\ntags = ["ConstruisonsEnsemble", "AJCAD", "Mali"]\n'
+                 '[release.instagram]\ntags = ["ConstruisonsEnsemble", "AJCAD", "Mali"]\n')
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -71,9 +92,14 @@ def demo_session(cfg: Config, make_config: Callable[[Config, str, Path], Config]
         tokens = Path(tmp)
         write_token_file(tokens / "youtube-token.json", json.dumps({"token": DEMO_TOKENS["youtube"]}))
         write_token_file(tokens / "facebook-page-token", DEMO_TOKENS["facebook"])
+        now = datetime.now(UTC)
+        save_tokens(tokens / "tiktok-token.json", TikTokTokens(DEMO_TOKENS["tiktok"], "demo-tiktok-refresh",
+                                                               now + timedelta(days=1), now + timedelta(days=365),
+                                                               "demo", TIKTOK_SCOPES, "demo-secret"))
         os.environ.pop(EMULATOR_ENV, None)
         dcfg = make_config(cfg, emu.url, tokens)
         emu.state.fb_pages.setdefault(dcfg.publish.facebook.page_id, {"name": "Page (émulateur)"})
+        link_account(emu, dcfg.publish.facebook.page_id, "17841400000000001")
         for stale in dcfg.project.database.parent.glob(dcfg.project.database.name + "*") if fresh else ():
             stale.unlink()
         yield emu, dcfg
@@ -81,7 +107,7 @@ def demo_session(cfg: Config, make_config: Callable[[Config, str, Path], Config]
 
 def run_demo(cfg: Config, episode: str, say=print) -> int:  # noqa: ANN001
     with demo_session(cfg, demo_config) as (emu, dcfg):
-        say(f"emulator of YouTube Data API v3 + Graph API listening on {emu.url}")
+        say(f"emulator of YouTube Data API v3, Graph API (Facebook, Instagram) and TikTok listening on {emu.url}")
         with Store(dcfg.project.database) as store:
             approved = _copy_reviews(cfg.project.database, store, episode)
             cal = demo_calendar(dcfg, episode, approved)
@@ -119,4 +145,8 @@ def emulator_summary(cfg: Config, emu: Emulator, quota_before: int = 0) -> str:
               for v in yt]
     lines += [f"  facebook {v['id']}: {'published' if v['published'] else 'unpublished'}, "
               f"scheduled_publish_time {fb_when(v)}" for v in fb]
+    lines += [f"  tiktok {p['publish_id']}: {p['status']}, {p['privacy']}, {len(p['data'])} bytes"
+              for p in st.tt_posts.values()]
+    lines += [f"  instagram {o['id']}: Reel published, {o['permalink']}" for o in st.ig_media.values()
+              if o["kind"] == "reel"]
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.log import stage_logger
 from pipeline.platforms.base import PlatformError, Publisher, QuotaExceeded, RemoteState, VideoUpload
+from pipeline.platforms.registry import capabilities
 from pipeline.releases import FACEBOOK_MIN_LEAD, Release, Target, media_file
 from pipeline.store import Store
 
@@ -96,17 +97,20 @@ def pending_changes(cfg: Config, store: Store, rel: Release, platform: str, entr
                    "time" if entry.publish_at != rel.publish_at else "privacy")
     if rel.cancel:
         return out
-    if ledger.TEXTS in steps and steps[ledger.TEXTS][0] != texts_mark(t):
+    can = capabilities(platform)   # what a platform cannot change (TikTok, Instagram) is not pending forever
+    if ledger.TEXTS in steps and steps[ledger.TEXTS][0] != texts_mark(t) and can.update_texts:
         out.append("texts")
     thumb = paths.thumbnail_path(cfg, rel.asset)
-    if thumb.is_file() and steps.get(ledger.THUMBNAIL, ("",))[0] != store.file_digest(thumb):
+    if thumb.is_file() and steps.get(ledger.THUMBNAIL, ("",))[0] != store.file_digest(thumb) and (
+            can.replace_thumbnail or ledger.THUMBNAIL not in steps):
         out.append("thumbnail")
     for lang in rel.subtitles:
         step = steps.get(f"caption:{lang}")
         path = paths.subtitle_path(cfg, rel.asset, lang)
-        if step is None or (path.is_file() and "|" in step[0] and step[0].split("|")[1] != store.file_digest(path)):
+        if step is None or (can.replace_captions and path.is_file() and "|" in step[0]
+                            and step[0].split("|")[1] != store.file_digest(path)):
             out.append(f"caption {lang}")
-    out += [f"caption {s.split(':', 1)[1]} removed" for s in steps
+    out += [f"caption {s.split(':', 1)[1]} removed" for s in steps if can.replace_captions
             if s.startswith("caption:") and s.split(":", 1)[1] not in rel.subtitles]
     playlists = {s.split(":", 1)[1] for s in steps if s.startswith("playlist:")}
     if t.playlist and t.playlist not in playlists or playlists - {t.playlist}:

@@ -22,7 +22,8 @@ def test_no_two_routes_answer_the_same_request() -> None:
     """An example path for each route (ids filled in) is answered by that route alone."""
     for route in ROUTES:
         path = (route.pattern.replace(r"/v\d+\.\d+", "/v21.0").replace(r"(?P<video>\d+)", "1000123")
-                .replace(r"(?P<page>\d+)", "424242").replace(r"(?P<asset>\w+)", "aK0boForm")
+                .replace(r"(?P<page>\d+)", "424242")
+                .replace(r"(?P<user>\d+)", "17841400000000001").replace(r"(?P<asset>\w+)", "aK0boForm")
                 .replace("/?", "/"))
         assert "\\" not in path and "(" not in path, f"fill in an example for {route.pattern}"
         answering = [r.pattern for r in ROUTES if r.method == route.method and re.fullmatch(r.pattern, path)]

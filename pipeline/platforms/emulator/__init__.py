@@ -13,6 +13,8 @@ Graph upload phases and offsets, the real error JSON shapes, and injectable faul
     analytics.py  YouTube Analytics v2 reports, videos.list statistics, the figures' data model
     insights.py   Graph /{video}/video_insights and batch requests
     comments.py   YouTube commentThreads/comments/channels(mine), Graph /{video}/comments
+    tiktok.py     TikTok Content Posting API v2: OAuth token, creator info, init, chunked PUT, status, video query
+    instagram.py  Instagram Graph API: Reels containers, rupload, media_publish, insights
     kobo.py       KoboToolbox API v2: a form's submissions (the evaluation's surveys)
     control.py    /_emulator/faults and /_emulator/state, for tests and the demo
 
@@ -29,7 +31,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from pipeline.log import stage_logger
-from pipeline.platforms.emulator import analytics, changes, comments, control, facebook, insights, kobo, youtube
+from pipeline.platforms.emulator import (analytics, changes, comments, control, facebook, insights, instagram, kobo,
+                                        tiktok, youtube)
 from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 from pipeline.platforms.emulator.state import Faults, State
 
@@ -45,8 +48,16 @@ def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
     return youtube.videos_list(emu, req, m)
 
 
+def graph_object(emu: Emulator, req: Request, m: re.Match) -> Response:
+    """GET /{id} on the Graph API: an Instagram object (instagram.py), else a Page or a Page video."""
+    if m.group("video") in emu.state.ig_media:
+        return instagram.object_get(emu, req, m)
+    return facebook.video_get(emu, req, m)
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", r"/youtube/v3/videos", videos_list),
+    Route("GET", facebook.V + r"/(?P<video>\d+)", graph_object),
     *youtube.ROUTES,
     *facebook.ROUTES,
     *changes.ROUTES,
@@ -54,6 +65,8 @@ ROUTES: tuple[Route, ...] = (
     *insights.ROUTES,
     *comments.ROUTES,
     *kobo.ROUTES,
+    *tiktok.ROUTES,
+    *instagram.ROUTES,
     *control.ROUTES,
 )
 

@@ -165,7 +165,9 @@ def video_get(emu: Emulator, req: Request, m: re.Match) -> Response:
         return usage(emu, r)
     page = emu.state.fb_pages.get(m.group("video"))
     if page is not None:  # a Page: GET /{page-id}?fields=name
-        return usage(emu, Response(200, {"id": m.group("video"), "name": page.get("name", "")}))
+        ig = {"instagram_business_account": {"id": page["instagram_business_account"]}} \
+            if page.get("instagram_business_account") else {}
+        return usage(emu, Response(200, {"id": m.group("video"), "name": page.get("name", ""), **ig}))
     v = emu.state.fb_videos.get(m.group("video"))
     if v is None or not (v["finished"] or v.get("reel")):
         return usage(emu, error(100, "(#100) Unsupported get request. Object does not exist", 33))
@@ -269,5 +271,4 @@ ROUTES = (
     Route("POST", V + r"/(?P<video>\d+)/captions", captions_post),
     Route("GET", V + r"/(?P<video>\d+)/captions", captions_get),
     Route("POST", V + r"/(?P<video>\d+)/thumbnails", thumbnails_post),
-    Route("GET", V + r"/(?P<video>\d+)", video_get),
 )

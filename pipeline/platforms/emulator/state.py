@@ -31,6 +31,8 @@ class Faults:
     throttle_code: int = 4
     app_usage: int = 0               # percent reported in X-App-Usage
     refuse_caption_langs: set[str] = field(default_factory=set)
+    tiktok_unaudited: bool = False   # TikTok: the app is not audited (only SELF_ONLY posts are accepted)
+    spam_risk_next: int = 0          # TikTok / Instagram: refuse the next N posts as spam risk
 
     def take_drop(self, start: int, end: int) -> int | None:
         """The drop offset if it falls in [start, end), consumed so it fires once."""
@@ -72,6 +74,9 @@ class State:
     fb_captions: dict[str, list] = field(default_factory=dict)
     fb_pages: dict[str, dict] = field(default_factory=dict)   # page id -> {"name": ...}: what GET /{page} answers
     fb_chunk_size: int = 4 * 1024 * 1024
+    tt_posts: dict[str, dict] = field(default_factory=dict)      # TikTok publish_id -> post (shortvideo.py)
+    tt_min_chunk: int = 5 * 1024 * 1024                            # TikTok's 5 MB; tests lower it for small files
+    ig_media: dict[str, dict] = field(default_factory=dict)      # Instagram container / media id -> object
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) log
     extra: dict[str, Any] = field(default_factory=dict)
     counter: int = 0
