@@ -127,6 +127,8 @@ def test_officer_drags_a_release_and_cancels_another(browser, cal):
              timeout=60)
     assert "cancel = true" in cal["calendar"].read_text(encoding="utf-8")
     page.wait_for_selector("#actions button:has-text('Rétablir')", timeout=30_000)  # the page refreshed itself
+    page.wait_for_selector("p.job.done", timeout=30_000)
+    assert "annulé" in page.inner_text("#on-youtube h2") and "private" in page.inner_text("#on-youtube")
     assert "annulé par communication" in page.inner_text("main") or "annulé par communication" in page.content()
     shot(page, "release")
     page.close()
@@ -170,3 +172,23 @@ def test_roles_and_escaping(cal):
     week = s.get(f"{base}/calendar/week?week={cal['when']:%Y-%m-%d}")
     assert week.status_code == 200 and "semaine du" in week.text
     assert requests.get(f"{base}/calendar", allow_redirects=False).status_code == 303
+
+
+def test_create_a_release_through_the_form(cal):
+    base, when = cal["base"], cal["when"]
+    s, csrf = login(base, "communication")
+    form = s.get(f"{base}/calendar/new?date={when:%Y-%m-%d}").text
+    assert f'value="{when:%Y-%m-%d}T18:00"' in form and "trailer" in form
+    data = {"csrf": csrf, "calendar": "saison1", "asset": f"{EP}-clip2", "id": "relance", "platforms": ["facebook"],
+            "subtitles": [], "facebook.title": "Rappel <b>vote</b>", "at": "2021-03-01T10:00"}
+    r = s.post(f"{base}/calendar/new", data=data)
+    assert r.status_code == 400 and "est déjà passé" in r.text and "relance" not in cal["calendar"].read_text()
+    r = s.post(f"{base}/calendar/new", data={**data, "at": f"{when + timedelta(days=1):%Y-%m-%d}T12:30"})
+    assert r.status_code == 200 and r.url.endswith("done=create"), r.text[-800:]
+    text = cal["calendar"].read_text(encoding="utf-8")
+    assert text.startswith(COMMENT) and 'id = "relance"' in text and 'title = "Rappel <b>vote</b>"' in text
+    page = s.get(f"{base}/calendar/releases/relance").text
+    main = re.sub(r"(?s).*<main>|</main>.*", "", page)
+    assert "Rappel &lt;b&gt;vote&lt;/b&gt;" in page and "fichier pour facebook absent" in main  # due: upload_lead_days
+    r = s.post(f"{base}/calendar/new", data={**data, "at": f"{when + timedelta(days=1):%Y-%m-%d}T12:30"})
+    assert r.status_code == 400 and "existe déjà" in r.text

@@ -24,11 +24,11 @@ from pipeline.errors import ConfigError
 from pipeline.releases import Release, release_problems
 from pipeline.stages import publish
 from pipeline.web.pages import calendar_view as view
+from pipeline.web.pages.calendar_create import ROUTES as CREATE
 from pipeline.web.pages.episode_rows import RELEASE_STATES
 from pipeline.web.registry import Ctx, Page, route
 
-READ = frozenset({"admin", "editor", "communication", "evaluation"})
-ACT = jobs.KINDS["publish-change"].roles          # communication and admin
+READ, ACT = view.READ, view.ACT
 DELETE = frozenset({"admin"})
 DELETE_WORD = "SUPPRIMER"
 CHANGE = "publish-change"
@@ -41,7 +41,7 @@ def release_link(release: str, platform: str = "") -> str:
 def _values(ctx: Ctx, plan: view.Plan) -> dict:
     q = ctx.request.query_params
     pending = {j.target: j for j in jobs.recent(ctx.store, limit=50) if j.kind == CHANGE and j.active}
-    return {"pending": pending, "plan": plan, "weekdays": view.WEEKDAYS, "names": view.PLATFORM_NAMES, "release_link": release_link,
+    return {"pending": pending, "fr": view.in_french, "plan": plan, "weekdays": view.WEEKDAYS, "names": view.PLATFORM_NAMES, "release_link": release_link,
             "can_act": ctx.may(ACT), "done": q.get("done", ""), "job": q.get("job", ""), "states": RELEASE_STATES}
 
 
@@ -186,5 +186,5 @@ def restore(ctx: Ctx) -> Response:
 
 
 PAGE = Page("calendar", "Calendrier", "/calendar",
-            routes=(month, week, release_page, move, cancel, restore),
+            routes=(month, week, release_page, move, cancel, restore, *CREATE),
             links={"release": release_link, "month": lambda month: f"/calendar?month={month}"})

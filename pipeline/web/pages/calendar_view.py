@@ -20,6 +20,8 @@ from pipeline.stages.publish_status import ReleaseStatus, status
 from pipeline.store import Store
 from pipeline.web.messages import french
 
+READ = frozenset({"admin", "editor", "communication", "evaluation"})  # translators: 403 (not their work)
+ACT = frozenset({"admin", "communication"})                          # create, move, cancel, restore
 MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
                "novembre", "décembre")
 WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
