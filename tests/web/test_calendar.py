@@ -94,7 +94,7 @@ def _fb(emu, title: str) -> dict:  # noqa: ANN001
     return next(v for v in emu.state.fb_videos.values() if v.get("finished") and v.get("title") == title)
 
 
-def test_officer_drags_a_release_and_cancels_another(browser, cal):
+def test_browser_officer_drags_a_release_and_cancels_another(browser, cal):
     emu, base, when = cal["emu"], cal["base"], cal["when"]
     yt_title = next(v["snippet"]["title"] for v in emu.state.yt_videos.values() if "ande" not in v["snippet"]["title"])
     assert _yt(emu, yt_title)["status"]["publishAt"] == _rfc(when)
