@@ -58,6 +58,7 @@ def add_release(cfg: Config, file: Path, fields: dict, accept: Callable[[Release
         tables = tomlkit.aot()
         doc.append("release", tables)
     table = tomlkit.table()
+    table.trivia.indent = "\n"   # a blank line before it, as people write calendars
     for key, value in fields.items():
         if isinstance(value, dict):
             sub = tomlkit.table()
