@@ -116,6 +116,10 @@ def test_browser_officer_drags_a_release_and_cancels_another(browser, cal):
     wait_for(lambda: [v for v in emu.state.fb_videos.values()
                       if v.get("scheduled_publish_time") == int(moved.timestamp())], timeout=30)
     page.wait_for_selector(f"td.day[data-date='{target:%Y-%m-%d}'] #rel-{EP}", timeout=30_000)  # refreshed itself
+    page.click("a:has-text('Vue semaine')")
+    page.goto(f"{base}/calendar/week?week={target:%Y-%m-%d}")
+    assert page.locator(f"td.day[data-date='{target:%Y-%m-%d}'] #rel-{EP}").count() == 1
+    shot(page, "calendar_week")
 
     # cancel the trailer from its page: private and unscheduled on the emulator
     page.goto(f"{base}/calendar/releases/trailer")
