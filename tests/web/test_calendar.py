@@ -145,7 +145,8 @@ def test_form_move_and_refusals(cal):
     assert r.status_code == 400 and "est déjà passé" in r.text and "Rien n'a été modifié" in html.unescape(r.text)
     r = s.post(f"{base}/calendar/releases/clip-fb/move",
                data={"csrf": csrf, "at": f"{when + timedelta(days=3):%Y-%m-%dT%H:%M}"})
-    assert r.status_code == 400 and "déjà publiée sur facebook" in r.text, re.sub(r"(?s).*<main>|</main>.*", "", r.text)
+    assert r.status_code == 400 and "déjà publiée sur facebook" in r.text, re.sub(r"(?s).*<main>|</main>.*", "",
+                                                                                   r.text)
     assert f"at = {_local(cal['out_at'])}" in cal["calendar"].read_text(encoding="utf-8")
     r = s.post(f"{base}/calendar/releases/{EP}/move", data={"at": "2030-01-06T10:00"})
     assert r.status_code == 403

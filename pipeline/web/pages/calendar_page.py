@@ -41,8 +41,9 @@ def release_link(release: str, platform: str = "") -> str:
 def _values(ctx: Ctx, plan: view.Plan) -> dict:
     q = ctx.request.query_params
     pending = {j.target: j for j in jobs.recent(ctx.store, limit=50) if j.kind == CHANGE and j.active}
-    return {"pending": pending, "fr": view.in_french, "plan": plan, "weekdays": view.WEEKDAYS, "names": view.PLATFORM_NAMES, "release_link": release_link,
-            "can_act": ctx.may(ACT), "done": q.get("done", ""), "job": q.get("job", ""), "states": RELEASE_STATES}
+    return {"pending": pending, "fr": view.in_french, "plan": plan, "weekdays": view.WEEKDAYS,
+            "names": view.PLATFORM_NAMES, "release_link": release_link, "can_act": ctx.may(ACT),
+            "done": q.get("done", ""), "job": q.get("job", ""), "states": RELEASE_STATES}
 
 
 @route("/calendar", roles=READ)
@@ -95,7 +96,8 @@ def release_page(ctx: Ctx) -> Response:
                       refresh=any(j.active for j in changes), local_at=entry.release.publish_at.astimezone(
                           ZoneInfo(entry.release.zone)).strftime("%Y-%m-%dT%H:%M"),
                       can_delete=ctx.may(DELETE), delete_word=DELETE_WORD, zone=ctx.zone,
-                      actions={"move": "déplacement", "cancel": "annulation", "restore": "rétablissement"}, back=release_link(rid), **_values(ctx, plan))
+                      actions={"move": "déplacement", "cancel": "annulation", "restore": "rétablissement"},
+                      back=release_link(rid), **_values(ctx, plan))
 
 
 def _refused(ctx: Ctx, entry: view.Entry, changed: Release) -> Response | None:

@@ -36,7 +36,8 @@ PROBLEMS = (
      r"déjà publiée sur \1 depuis \2 : son heure ne peut plus changer. Le titre, la description, la vignette, "
      r"les sous-titres et la playlist peuvent encore changer, et « Annuler » la rend privée."),
     (r"^(\w+) file (.+) is missing \(make it with `(.+)`\)", r"fichier pour \1 absent : \2 (à faire : « \3 »)"),
-    (r"^unknown asset '([^']+)'.*", r"« \1 » n'existe pas encore : aucun épisode, extrait ou bande-annonce de ce nom"),
+    (r"^unknown asset '([^']+)'.*",
+     r"« \1 » n'existe pas encore : aucun épisode, extrait ou bande-annonce de ce nom"),
     (r"^thumbnail (.+) is missing.*", r"vignette absente : \1 (la page Épisodes la fait avec les extraits)"),
     (r"^(\w+) subtitles (.+) are missing$", r"sous-titres \1 absents : \2"),
     (r"^(\w+) subtitles changed since they were approved.*",
