@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,6 +36,22 @@ CUES = 150                              # ep01's tracks: about a 10-minute episo
 PAGES = ("/login", "/episodes", "/jobs", "/jobs/table?limit=6", "/episodes/ep01-test/edit",
          "/media/preview/build/ep01-test/thumbnails/ep01-test.jpg", "/subtitles", "/subtitles/ep01-test/fr",
          "/subtitles/ep01-test/bm", "/subtitles/ep01-test/fr/waveform.png", LINT)
+FIRST = date.today().replace(day=1) + timedelta(days=40)   # the season's calendar starts next month or after
+CALENDAR = (f"/calendar?month={FIRST:%Y-%m}", f"/calendar/week?week={FIRST + timedelta(days=7)}",
+            "/calendar/releases/ep01-test")
+PAGES += CALENDAR
+
+
+def season_calendar(schedules: Path) -> None:
+    """The trailer, then one episode a week at 18:00 on both platforms, and a clip between episodes."""
+    lines = ["# the season (bench)", "[defaults]", 'platforms = ["youtube", "facebook"]', 'subtitles = ["fr"]', "",
+             "[[release]]", 'asset = "trailer"', f"at = {FIRST:%Y-%m-%d}T18:00:00", ""]
+    for n in range(1, 7):
+        day = FIRST + timedelta(days=7 * n)
+        lines += ["[[release]]", f'asset = "ep0{n}-test"', f"at = {day:%Y-%m-%d}T18:00:00", "",
+                  "[[release]]", f'asset = "ep0{n}-test-clip1"', 'platforms = ["facebook"]', "subtitles = []",
+                  f"at = {day + timedelta(days=3):%Y-%m-%d}T12:00:00", ""]
+    (schedules / "season1.toml").write_text("\n".join(lines), encoding="utf-8")
 
 
 def season(root: Path) -> Path:
@@ -56,6 +73,7 @@ def season(root: Path) -> Path:
     thumb = cfg.project.build_dir / "ep01-test" / "thumbnails" / "ep01-test.jpg"
     thumb.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (1280, 720), (30, 110, 80)).save(thumb, "JPEG")
+    season_calendar(cfg.project.schedules_dir)
     return project.config
 
 

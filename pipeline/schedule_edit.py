@@ -8,13 +8,16 @@ atomic write, and nothing else in the file moves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+
+import tomlkit
 
 from pipeline import tomledit
 from pipeline.config import Config
 from pipeline.errors import PipelineError
-from pipeline.releases import validate_calendar
+from pipeline.releases import Release, validate_calendar
 
 
 def set_release(cfg: Config, file: Path, release_id: str, at: datetime | None = None,
@@ -40,3 +43,32 @@ def set_release(cfg: Config, file: Path, release_id: str, at: datetime | None = 
     if changed:
         tomledit.save(file, doc, lambda data, path: validate_calendar(cfg, data, path))
     return changed
+
+
+NEW_CALENDAR = "# Release calendar written by the studio; edit it by hand too (comments are kept).\n"
+
+
+def add_release(cfg: Config, file: Path, fields: dict, accept: Callable[[Release], None]) -> None:
+    """Append a [[release]] (plain values; a platform's texts as a sub-table) to a calendar, creating the file
+    if needed. `accept` sees the new release as the calendar's parser reads it, before anything is written,
+    and raises to refuse it (a time past...)."""
+    doc = tomledit.load(file) if file.is_file() else tomlkit.parse(NEW_CALENDAR)
+    tables = doc.get("release")
+    if tables is None:
+        tables = tomlkit.aot()
+        doc.append("release", tables)
+    table = tomlkit.table()
+    table.trivia.indent = "\n"   # a blank line before it, as people write calendars
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            sub = tomlkit.table()
+            sub.update(value)
+            table.append(key, sub)
+        else:
+            table.append(key, value)
+    tables.append(table)
+    rid = fields.get("id", fields.get("asset"))
+
+    def validate(data: dict, path: Path) -> None:
+        accept(next(r for r in validate_calendar(cfg, data, path) if r.id == rid))
+    tomledit.save(file, doc, validate)

@@ -71,12 +71,30 @@ def run_upload(cfg: Config, store: Store, target: str, options: dict[str, Any]) 
     return f"{options.get('platform')} : {state}"
 
 
+def run_change(cfg: Config, store: Store, target: str, options: dict[str, Any]) -> str:
+    """A release moved or cancelled in the studio's calendar: `publish.move`/`cancel`, calendar and platforms."""
+    from datetime import datetime
+
+    from pipeline.stages import publish
+
+    publishers = publish.default_publishers(cfg)
+    if options.get("action") == "move":
+        outcomes = publish.move(cfg, store, target, datetime.fromisoformat(str(options["at"])), publishers)
+    else:
+        outcomes = publish.cancel(cfg, store, target, publishers, delete=bool(options.get("delete")))
+    failed = [f"{o.platform} : {o.error or o.detail}" for o in outcomes if o.failed]
+    if failed:
+        raise PipelineError("; ".join(failed), hint="the calendar is written; `webseries publish upload` retries")
+    return "; ".join(f"{o.platform} : {o.state}" for o in outcomes)
+
+
 ALL = frozenset(("admin", "editor", "communication", "evaluation", "translator"))
 KINDS: dict[str, JobKind] = {k.name: k for k in (
     JobKind("transcode", "Rendu", frozenset(("admin", "editor")), run_transcode),
     JobKind("subtitles", "Reconnaissance des sous-titres", frozenset(("admin", "editor")), run_subtitles),
     JobKind("clips", "Extraits et vignettes", frozenset(("admin", "editor", "communication")), run_clips),
     JobKind("publish", "Envoi sur la plateforme", frozenset(("admin", "communication")), run_upload),
+    JobKind("publish-change", "Changement de diffusion", frozenset(("admin", "communication")), run_change),
 )}
 
 

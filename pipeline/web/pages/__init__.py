@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pipeline.web import files
-from pipeline.web.pages import episodes, jobs, login, subtitles
+from pipeline.web.pages import calendar_page, episodes, jobs, login, subtitles
 from pipeline.web.registry import Page
 
 PAGES: tuple[Page, ...] = (
     login.PAGE,
     episodes.PAGE,
     subtitles.PAGE,
+    calendar_page.PAGE,
     jobs.PAGE,
     Page("media", "", "/media", routes=files.ROUTES),
 )
