@@ -19,10 +19,10 @@ from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.manifest import discover, load_episode
 from pipeline.models import Episode
+from pipeline.profiles import PLATFORMS
 from pipeline.store import Store
 from pipeline.tomlread import Reader, load_toml
 
-PLATFORMS = ("youtube", "facebook")
 PRIVACY = ("public", "unlisted", "private")
 FACEBOOK_MIN_LEAD = timedelta(minutes=10)
 YT_TITLE, YT_DESCRIPTION_BYTES, YT_TAGS = 100, 5000, 500
@@ -56,9 +56,11 @@ class Release:
 
 
 def media_file(cfg: Config, release: Release, platform: str) -> Path:
-    """Which file each platform gets: its own rendition for episodes, the clip file otherwise."""
+    """Which file each platform gets: for episodes, the rendition of the profile sent there
+    ([transcode.profiles.*] platforms; one encode may serve several), the clip file otherwise."""
     if release.kind == "episode":
-        return paths.rendition_path(cfg, release.asset, platform)
+        profile = cfg.transcode.for_platform(platform)
+        return paths.rendition_path(cfg, release.asset, profile.name, profile.extension)
     return paths.clip_path(cfg, release.asset, "16x9" if release.kind == "trailer" else "vertical")
 
 
@@ -259,7 +261,8 @@ def _target_problems(cfg: Config, store: Store, rel: Release, t: Target, where: 
     out = []
     f = media_file(cfg, rel, t.platform)
     if not f.is_file():
-        step = "webseries transcode " + rel.asset if rel.kind == "episode" else "webseries clips"
+        step = (f"webseries transcode {rel.asset} --profile {cfg.transcode.for_platform(t.platform).name}"
+                if rel.kind == "episode" else "webseries clips")
         out.append(f"{where}: {t.platform} file {f} is missing (make it with `{step}`)")
     if not t.title.strip():
         out.append(f"{where}: {t.platform} title is empty")
