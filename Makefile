@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core chromium redis-server
+APT_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core chromium redis-server poppler-utils
 # Small CPUs: keep OpenMP threads from spinning while they wait (see DESIGN.md).
 export OMP_WAIT_POLICY := PASSIVE
 export KMP_BLOCKTIME := 0
@@ -46,6 +46,9 @@ demo: setup
 	$(BIN)/webseries subtitles burn ep00-sample --profile whatsapp
 	$(BIN)/webseries clips ep00-sample
 	$(BIN)/webseries trailer
+	# offline packs: a community-screening kit (open build/packs/projection/index.html) and a WhatsApp pack
+	$(BIN)/webseries package screening ep00-sample
+	$(BIN)/webseries package whatsapp ep00-sample
 	# publish: a local emulator of YouTube + Facebook runs in the background, receives the
 	# sample episode (scheduled tomorrow 18:00 Bamako) and stops; no account needed
 	$(BIN)/webseries publish demo ep00-sample
@@ -68,6 +71,7 @@ bench: setup
 	$(BIN)/python bench/publish.py
 	$(BIN)/python bench/metrics.py
 	$(BIN)/python bench/clips.py
+	$(BIN)/python bench/voiceover.py
 	$(BIN)/python bench/subtitles.py
 	$(BIN)/python bench/studio.py
 

@@ -30,8 +30,11 @@ from pipeline.store import Store  # noqa: E402
 from tests.studio_support import login, make_master, make_studio_project, served, wait_for  # noqa: E402
 
 GOAL_MS = 150.0
+LINT = "/subtitles/ep01-test/fr/lint"   # POSTed: the check as you type, the whole track's form
+CUES = 150                              # ep01's tracks: about a 10-minute episode's subtitles
 PAGES = ("/login", "/episodes", "/jobs", "/jobs/table?limit=6", "/episodes/ep01-test/edit",
-         "/media/preview/build/ep01-test/thumbnails/ep01-test.jpg")
+         "/media/preview/build/ep01-test/thumbnails/ep01-test.jpg", "/subtitles", "/subtitles/ep01-test/fr",
+         "/subtitles/ep01-test/bm", "/subtitles/ep01-test/fr/waveform.png", LINT)
 
 
 def season(root: Path) -> Path:
@@ -44,8 +47,10 @@ def season(root: Path) -> Path:
         for n in range(1, 7):
             ep = load_episode(cfg.project.episodes_dir / f"ep0{n}-test")
             transcode(cfg, store, ep, ["mobile"], show_progress=False)
-            cues = [Cue(i * 3.0, i * 3.0 + 2.5, (f"Phrase {i} de l'épisode {n}",)) for i in range(6)]
-            review.write_track(store, ep.id, "fr", subtitle_path(cfg, ep.id, "fr"), cues, "generated", "whisper")
+            count = CUES if n == 1 else 6
+            cues = [Cue(i * 3.0, i * 3.0 + 2.5, (f"Phrase {i} de l'épisode {n}",)) for i in range(count)]
+            for lang in ("fr", "bm") if n == 1 else ("fr",):
+                review.write_track(store, ep.id, lang, subtitle_path(cfg, ep.id, lang), cues, "generated", "whisper")
     from PIL import Image
 
     thumb = cfg.project.build_dir / "ep01-test" / "thumbnails" / "ep01-test.jpg"
@@ -54,18 +59,34 @@ def season(root: Path) -> Path:
     return project.config
 
 
-def measure(session, base: str, n: int) -> dict[str, list[float]]:  # noqa: ANN001
+def lint_form(csrf: str) -> dict[str, str]:
+    """ep01's French track as its page posts it while someone types (every cue, one changed)."""
+    form = {"csrf": csrf, "n": str(CUES)}
+    for i in range(CUES):
+        form |= {f"start-{i + 1}": f"00:{i * 3 // 60:02d}:{i * 3 % 60:02d},000",
+                 f"end-{i + 1}": f"00:{(i * 3 + 2) // 60:02d}:{(i * 3 + 2) % 60:02d},500",
+                 f"text-{i + 1}": f"Phrase {i} de l'épisode 1" + (" en train d'être écrite" if i == 7 else "")}
+    return form
+
+
+def measure(session, base: str, n: int, csrf: str) -> dict[str, list[float]]:  # noqa: ANN001
     """Each page in turn, n times; the login page as a visitor sees it (signed in, it redirects)."""
     import requests
 
     times: dict[str, list[float]] = {p: [] for p in PAGES}
+    form = lint_form(csrf)
+
+    def get(page: str):  # noqa: ANN202
+        if page == LINT:
+            return session.post(base + page, data=form, headers={"HX-Request": "true"})
+        return (requests if page == "/login" else session).get(base + page)
+
     for page in PAGES:
-        session.get(base + page)  # warm: first probe of each master, first preview
+        get(page)  # warm: first probe of each master, first preview, first waveform
     for _ in range(n):
         for page in PAGES:
-            client = requests if page == "/login" else session
             t = time.perf_counter()
-            r = client.get(base + page)
+            r = get(page)
             times[page].append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200, (page, r.status_code)
     return times
@@ -85,13 +106,13 @@ def main() -> int:
         print(f"season of 6 episodes generated and rendered in {time.perf_counter() - t0:.0f} s")
         with served(config, "--no-scheduler") as base:
             s, csrf = login(base, "editor")
-            idle = measure(s, base, args.requests)
+            idle = measure(s, base, args.requests, csrf)
             s.post(base + "/episodes/ep09-long/jobs/transcode", data={"csrf": csrf})
             cfg = load_config(config)
             with Store(cfg.project.database) as store:
                 wait_for(lambda: store.db.execute("SELECT state FROM jobs ORDER BY job_id DESC").fetchone()[0]
                          == "running", 60)
-            busy = measure(s, base, args.requests)
+            busy = measure(s, base, args.requests, csrf)
             with Store(cfg.project.database) as store:
                 state = store.db.execute("SELECT state, progress FROM jobs ORDER BY job_id DESC").fetchone()
             print(f"render job still {state[0]} at {state[1]:.0%} after the loaded phase")

@@ -5,18 +5,27 @@ by a look here and followed by a write here, so a restart after a crash at any p
 resumes without uploading or publishing anything twice.
 
 planned -> uploading (session, offset) -> uploaded (remote id) -> scheduled (every step done)
--> published (the platform says so); failed / deferred carry a reason (and retry_at).
+-> published (the platform says so); failed / deferred carry a reason (and retry_at);
+cancelled (made private / unscheduled, or deleted: the calendar says `cancel = true`).
+
+Steps record what each platform holds, so a changed calendar is brought to the platform
+exactly once: `texts` (a digest of title, description, tags), `schedule` (privacy and time,
+or "cancelled"), `thumbnail` (the image's digest), `caption:<lang>` (track | file digest),
+`playlist:<id>` (the item). Moves are events ("rescheduled from ... to ...").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pipeline.store import Store, utcnow
 
-STATES = ("planned", "uploading", "uploaded", "scheduled", "published", "failed", "deferred")
+STATES = ("planned", "uploading", "uploaded", "scheduled", "published", "failed", "deferred", "cancelled")
 DONE = ("scheduled", "published")
+RESCHEDULED = "rescheduled"   # the first word of a move's event
+SCHEDULE, TEXTS, THUMBNAIL = "schedule", "texts", "thumbnail"   # step names (captions, playlists: prefixed)
+CANCELLED = "cancelled"       # the schedule step of a cancelled video
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,39 @@ def record_step(store: Store, release_id: str, platform: str, step: str, result:
                          (release_id, platform, step, result, utcnow().isoformat()))
 
 
+def drop_step(store: Store, release_id: str, platform: str, step: str) -> None:
+    with store.db:
+        store.db.execute("DELETE FROM release_steps WHERE release_id=? AND platform=? AND step=?",
+                         (release_id, platform, step))
+
+
+def forget(store: Store, release_id: str, platform: str) -> None:
+    """A deleted video: its steps and last read-back mean nothing any more (its events stay)."""
+    with store.db:
+        store.db.execute("DELETE FROM release_steps WHERE release_id=? AND platform=?", (release_id, platform))
+        store.db.execute("DELETE FROM release_remote WHERE release_id=? AND platform=?", (release_id, platform))
+
+
+def steps(store: Store, release_id: str, platform: str) -> dict[str, tuple[str, datetime]]:
+    """Every recorded step: name -> (result, when), in the order they were done."""
+    return {r[0]: (r[1], datetime.fromisoformat(r[2])) for r in store.db.execute(
+        "SELECT step, result, done_at FROM release_steps WHERE release_id=? AND platform=? ORDER BY done_at",
+        (release_id, platform))}
+
+
+def schedule_mark(privacy: str, when: datetime) -> str:
+    """The schedule step's result: the privacy and time the platform was given."""
+    return f"{privacy} {when.astimezone(UTC).isoformat()}"
+
+
+def is_out(store: Store, entry: LedgerEntry, now: datetime) -> bool:
+    """The platform has published it, or will have: a public schedule whose time has passed."""
+    if entry.state == "published":
+        return True
+    mark = step_done(store, entry.release_id, entry.platform, SCHEDULE) or ""
+    return entry.state == "scheduled" and entry.publish_at <= now and mark.split(" ")[0] not in ("private", CANCELLED)
+
+
 def events(store: Store, release_id: str, platform: str) -> list[tuple[str, str, str]]:
     return [tuple(r) for r in store.db.execute(
         "SELECT at, state, detail FROM release_events WHERE release_id=? AND platform=? ORDER BY rowid",
@@ -129,3 +171,35 @@ def add_quota(store: Store, platform: str, day: str, units: int) -> int:
 def quota_used(store: Store, platform: str, day: str) -> int:
     row = store.db.execute("SELECT units FROM quota_usage WHERE platform=? AND day=?", (platform, day)).fetchone()
     return row[0] if row else 0
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    """The last read-back of a video: what the platform itself said, and when we asked."""
+
+    release_id: str
+    platform: str
+    read_at: datetime
+    found: bool
+    privacy: str
+    publish_at: datetime | None
+    published: bool
+    title: str
+    detail: str
+
+
+def save_remote(store: Store, rec: RemoteRecord) -> None:
+    with store.db:
+        store.db.execute("INSERT OR REPLACE INTO release_remote VALUES (?,?,?,?,?,?,?,?,?)",
+                         (rec.release_id, rec.platform, rec.read_at.isoformat(), int(rec.found), rec.privacy,
+                          rec.publish_at.isoformat() if rec.publish_at else None, int(rec.published), rec.title,
+                          rec.detail))
+
+
+def remote(store: Store, release_id: str, platform: str) -> RemoteRecord | None:
+    row = store.db.execute("SELECT * FROM release_remote WHERE release_id=? AND platform=?",
+                           (release_id, platform)).fetchone()
+    if row is None:
+        return None
+    return RemoteRecord(row[0], row[1], datetime.fromisoformat(row[2]), bool(row[3]), row[4],
+                        datetime.fromisoformat(row[5]) if row[5] else None, bool(row[6]), row[7], row[8])

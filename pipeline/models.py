@@ -31,6 +31,28 @@ class Highlight:
 
 
 @dataclass(frozen=True)
+class Resource:
+    """A practical resource for viewers: who to ask, where to go ("conseils pratiques")."""
+
+    name: str
+    contact: str = ""  # phone, address, place: printed as written, never a link
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Guide:
+    """An episode's discussion guide for community screenings ([guide] in episode.toml)."""
+
+    questions: tuple[str, ...] = ()
+    key_messages: tuple[str, ...] = ()
+    resources: tuple[Resource, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.questions or self.key_messages or self.resources)
+
+
+@dataclass(frozen=True)
 class Episode:
     """One episode, as described by episodes/<id>/episode.toml."""
 
@@ -43,6 +65,7 @@ class Episode:
     folder: Path
     highlights: tuple[Highlight, ...] = ()
     thumbnail_time: float | None = None
+    guide: Guide = Guide()
 
 
 @dataclass(frozen=True)

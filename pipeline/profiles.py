@@ -80,6 +80,12 @@ DEFAULT_PROFILES: dict[str, Profile] = {
         Profile("audio", kind="audio", audio_codec="libopus", audio_kbps=48, loudness=-16.0),
         # Radio partners broadcast at EBU R128's -23 LUFS.
         Profile("radio", kind="audio", audio_codec="aac", audio_kbps=192, loudness=-23.0),
+        # Community screenings (the offline kit): Main profile, so old laptops, phones and TVs
+        # reading a USB key play them; 720p for a projector or TV, 480p for weak machines.
+        Profile("screening-720", short_side=720, max_fps=30, h264_profile="main", crf=22, maxrate_kbps=2500,
+                bufsize_kbps=5000, audio_kbps=128),
+        Profile("screening-480", short_side=480, max_fps=30, h264_profile="main", crf=23, maxrate_kbps=1000,
+                bufsize_kbps=2000, audio_kbps=96),
     )
 }
 

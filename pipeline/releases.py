@@ -1,23 +1,26 @@
 """Release calendars (schedules/*.toml) -> Release dataclasses, and every check before upload.
 
 A communications officer writes the calendar; `webseries publish check` reads it and lists
-every problem at once (unknown asset, missing file, unapproved subtitles, a time past or too
-close, platform limits, duplicates) before anything leaves the machine.
+every problem at once (a time past or too close, platform limits, duplicates, a move of a
+release already public, a Facebook Page not set) before anything leaves the machine.
+Missing media (an episode not edited yet, renditions, thumbnail, subtitles not approved) is a
+problem only once the release is due to upload (`upload_lead_days` before it); a later one is
+"planned, not ready" with what it lacks, and does not hold back the others.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline import ledger, paths
+from pipeline import ledger, paths, versions
 from pipeline.captions import review
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
-from pipeline.manifest import discover, load_episode
+from pipeline.manifest import discover, load_all
 from pipeline.models import Episode
 from pipeline.profiles import PLATFORMS
 from pipeline.store import Store
@@ -50,6 +53,7 @@ class Release:
     zone: str
     subtitles: tuple[str, ...]
     targets: tuple[Target, ...]
+    cancel: bool = False         # `cancel = true`: private / unscheduled on every platform
 
     def target(self, platform: str) -> Target:
         return next(t for t in self.targets if t.platform == platform)
@@ -86,6 +90,13 @@ def _when(r: Reader, key: str, zone: ZoneInfo) -> datetime | None:
     return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
 
 
+def asset_kind(asset: str) -> str:
+    """What an asset id names, by its shape: the trailer, <episode>-clipN, or an episode."""
+    if asset == paths.TRAILER:
+        return "trailer"
+    return "clip" if re.fullmatch(r".+-clip\d+", asset) else "episode"
+
+
 def _asset(cfg: Config, asset: str, episodes: dict[str, Episode]) -> tuple[str, Episode | None] | None:
     if asset == paths.TRAILER:
         return "trailer", None
@@ -98,11 +109,35 @@ def _asset(cfg: Config, asset: str, episodes: dict[str, Episode]) -> tuple[str, 
 
 
 def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None = None,
-                  problems: list[str] | None = None) -> list[Release]:
-    """Parse one calendar; problems are appended (not raised) so several files report together."""
+                  problems: list[str] | None = None, broken: dict[str, str] | None = None,
+                  left_out: list[str] | None = None) -> list[Release]:
+    """Parse one calendar; problems are appended (not raised) so several files report together.
+    A release of an episode whose manifest is `broken` is left out: its problem also goes to `left_out`."""
     problems = [] if problems is None else problems
-    episodes = _episodes(cfg) if episodes is None else episodes
-    r = Reader(load_toml(file, "release calendar"), file, "", problems)
+    return parse_calendar(cfg, load_toml(file, "release calendar"), file, episodes, problems, broken, left_out)
+
+
+def validate_calendar(cfg: Config, data: dict, file: Path) -> list[Release]:
+    """The check a calendar edit must pass before it is written (pipeline/tomledit.py's validator).
+    Releases of an episode whose manifest is broken are that episode's business, not this edit's."""
+    problems: list[str] = []
+    left_out: list[str] = []
+    releases = parse_calendar(cfg, data, file, None, problems, None, left_out)
+    if set(problems) - set(left_out):
+        raise ConfigError(problems, hint="nothing was written")
+    return releases
+
+
+def parse_calendar(cfg: Config, data: dict, file: Path, episodes: dict[str, Episode] | None,
+                   problems: list[str], broken: dict[str, str] | None = None,
+                   left_out: list[str] | None = None) -> list[Release]:
+    """A calendar's releases. An asset not found (an episode not edited yet) is kept: `check` decides
+    by its date whether that is a problem or a release planned but not ready. A release of an episode
+    whose manifest is `broken` is left out: its problem also goes to `left_out`."""
+    left_out = [] if left_out is None else left_out
+    if episodes is None:
+        episodes, broken = _episodes(cfg)
+    r = Reader(data, file, "", problems)
     d = r.table("defaults")
     zone_name = d.str("timezone", cfg.project.timezone)
     try:
@@ -130,12 +165,14 @@ def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None =
         platforms = rr.str_list("platforms", dflt["platforms"]) or []
         subtitles = rr.str_list("subtitles", dflt["subtitles"]) or []
         privacy = rr.str("privacy", dflt["privacy"], PRIVACY)
+        cancel = rr.bool("cancel", False)
         found = _asset(cfg, asset, episodes) if isinstance(asset, str) else None
-        if isinstance(asset, str) and found is None:
-            known = ", ".join(sorted(episodes)) or "none"
-            rr.problem("asset", f"unknown asset {asset!r} (an episode id, 'trailer', or <episode>-clipN; "
-                                f"episodes: {known})")
-        kind, ep = found or ("episode", None)
+        owner = re.sub(r"-clip\d+$", "", asset) if isinstance(asset, str) else ""
+        left = isinstance(asset, str) and found is None and owner in (broken or {})
+        if left:
+            rr.problem("asset", f"{asset!r} left out: {(broken or {})[owner]}")
+            left_out.append(problems[-1])
+        kind, ep = found or (asset_kind(asset) if isinstance(asset, str) else "episode", None)
         targets = []
         for p in platforms:
             if p not in PLATFORMS:
@@ -153,8 +190,9 @@ def load_calendar(cfg: Config, file: Path, episodes: dict[str, Episode] | None =
                 rr.problem(p, f"texts for {p}, but {p} is not in this release's platforms")
                 rr.mark_read(p)
         rr.check_unknown()
-        if when is not None and isinstance(asset, str) and found is not None:
-            releases.append(Release(rid, asset, kind, file, when, zone.key, tuple(subtitles), tuple(targets)))
+        if when is not None and isinstance(asset, str) and not left:
+            releases.append(Release(rid, asset, kind, file, when, zone.key, tuple(subtitles), tuple(targets),
+                                    bool(cancel)))
     r.check_unknown()
     return releases
 
@@ -170,15 +208,12 @@ def _default_title(cfg: Config, kind: str, asset: object, ep: Episode | None) ->
     return ep.title.fr
 
 
-def _episodes(cfg: Config) -> dict[str, Episode]:
-    out = {}
-    for folder in discover(cfg.project.episodes_dir):
-        try:
-            ep = load_episode(folder)
-            out[ep.id] = ep
-        except ConfigError:
-            pass  # `webseries transcode` reports broken manifests; here the asset is just unknown
-    return out
+def _episodes(cfg: Config) -> tuple[dict[str, Episode], dict[str, str]]:
+    """The episodes that load with their voice-over versions (ep01-vote-bm releases like an episode),
+    and why each broken manifest cannot be read (by folder name)."""
+    episodes, broken = load_all(discover(cfg.project.episodes_dir))
+    out = {ep.id: ep for ep in episodes}
+    return out | versions.existing(cfg, out), broken
 
 
 def calendars(cfg: Config, files: list[str] | None) -> list[Path]:
@@ -195,75 +230,120 @@ class CheckResult:
     releases: list[Release]
     problems: list[str]
     bad: frozenset[str]          # ids of releases with at least one problem
+    not_ready: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> what it lacks (not due yet)
+    left_out: tuple[str, ...] = ()  # problems of releases left out because their episode's manifest is broken
 
     def good(self) -> list[Release]:
-        return [r for r in self.releases if r.id not in self.bad]
+        """The releases that can go now: no problem, nothing missing."""
+        return [r for r in self.releases if r.id not in self.bad and r.id not in self.not_ready]
 
 
 def check(cfg: Config, store: Store, files: list[Path], now: datetime | None = None) -> CheckResult:
     """Every release in `files`, and every problem that would stop one (none is raised)."""
     now = now or datetime.now(UTC)
     problems: list[str] = []
-    episodes = _episodes(cfg)
+    episodes, broken = _episodes(cfg)
+    left_out: list[str] = []
     releases: list[Release] = []
     for f in files:
         try:
-            releases += load_calendar(cfg, f, episodes, problems)
+            releases += load_calendar(cfg, f, episodes, problems, broken, left_out)
         except ConfigError as exc:
             problems += exc.problems
-    min_lead = timedelta(minutes=cfg.publish.min_lead_minutes)
+    page = cfg.publish.facebook.page_id
+    fb_page_problem = any(t.platform == "facebook" for r in releases if not r.cancel for t in r.targets) and (
+        not page.isdigit())
+    if fb_page_problem:
+        problems.append(f"{cfg.file.name}: [publish.facebook] page_id is {'empty' if not page else repr(page)}: "
+                        "set the Page's numeric id (Facebook: the Page > About > Page transparency > Page ID)")
     seen: dict[str, Release] = {}
     slots: dict[tuple[str, str], Release] = {}
     bad: set[str] = set()
+    not_ready: dict[str, tuple[str, ...]] = {}
     for rel in releases:
-        before = len(problems)
         where = f"{rel.calendar.name}: release {rel.id!r}"
+        own: list[str] = []
         if rel.id in seen:
-            problems.append(f"{where}: the id is used twice (also in {seen[rel.id].calendar.name}); "
-                            "give each release its own id")
+            own.append(f"{where}: the id is used twice (also in {seen[rel.id].calendar.name}); "
+                       "give each release its own id")
         seen.setdefault(rel.id, rel)
-        local = rel.publish_at.astimezone(ZoneInfo(rel.zone)).strftime("%Y-%m-%d %H:%M %Z")
         for t in rel.targets:
             other = slots.get((rel.asset, t.platform))
-            if other is not None and other.id != rel.id:
-                problems.append(f"{where}: {rel.asset} is already released on {t.platform} by {other.id!r}; "
-                                "remove one of them")
-            slots.setdefault((rel.asset, t.platform), rel)
-            entry = ledger.get(store, rel.id, t.platform)
-            if entry and entry.state in ("uploaded", *ledger.DONE):
-                if entry.publish_at != rel.publish_at:
-                    problems.append(f"{where}: already {entry.state} on {t.platform} for "
-                                    f"{entry.publish_at.astimezone(ZoneInfo(rel.zone)):%Y-%m-%d %H:%M}; "
-                                    "change the time on the platform and in the calendar, or give it a new id")
-                continue  # already out: time and files no longer matter
-            lead = rel.publish_at - now
-            if t.privacy != "private":
-                if lead <= timedelta(0):
-                    problems.append(f"{where}: {local} is in the past")
-                elif lead < max(min_lead, FACEBOOK_MIN_LEAD if t.platform == "facebook" else timedelta(0)):
-                    need = max(min_lead, FACEBOOK_MIN_LEAD) if t.platform == "facebook" else min_lead
-                    problems.append(f"{where}: {local} is too close for {t.platform} "
-                                    f"(at least {int(need.total_seconds() // 60)} minutes ahead)")
-            problems += _target_problems(cfg, store, rel, t, where)
-        thumb = paths.thumbnail_path(cfg, rel.asset)
-        if rel.kind != "clip" and not thumb.is_file() and any(
-                not (e := ledger.get(store, rel.id, t.platform)) or e.state not in ("uploaded", *ledger.DONE)
-                for t in rel.targets):
-            problems.append(f"{where}: thumbnail {thumb} is missing (`webseries clips` makes it)")
-        for lang in rel.subtitles:
-            problems += _subtitle_problems(cfg, store, rel, lang, where)
-        if len(problems) > before:
+            if other is not None and other.id != rel.id and not (rel.cancel or other.cancel):
+                own.append(f"{where}: {rel.asset} is already released on {t.platform} by {other.id!r}; "
+                           "remove one of them")
+            if not rel.cancel:
+                slots.setdefault((rel.asset, t.platform), rel)
+        errors, missing = release_problems(cfg, store, rel, episodes, now)
+        own += errors
+        due = now >= rel.publish_at - timedelta(days=cfg.publish.upload_lead_days)
+        if missing and (due or own):
+            own += missing
+        elif missing:
+            not_ready[rel.id] = tuple(m.removeprefix(where + ": ") for m in missing)
+        if own or (fb_page_problem and any(t.platform == "facebook" for t in rel.targets)):
             bad.add(rel.id)
-    return CheckResult(releases, problems, frozenset(bad))
+        problems += own
+    return CheckResult(releases, problems, frozenset(bad), not_ready, tuple(left_out))
 
 
-def _target_problems(cfg: Config, store: Store, rel: Release, t: Target, where: str) -> list[str]:
+def release_problems(cfg: Config, store: Store, rel: Release, episodes: dict[str, Episode] | None,
+                     now: datetime) -> tuple[list[str], list[str]]:
+    """(problems, what is missing) for one release: the studio checks a move with this before writing it.
+
+    A release already on a platform needs no file any more; its time may change only while it is not out.
+    """
+    episodes = _episodes(cfg)[0] if episodes is None else episodes
+    where = f"{rel.calendar.name}: release {rel.id!r}"
+    if rel.cancel:
+        return [], []
+    errors: list[str] = []
+    missing: list[str] = []
+    local = rel.publish_at.astimezone(ZoneInfo(rel.zone)).strftime("%Y-%m-%d %H:%M %Z")
+    min_lead = timedelta(minutes=cfg.publish.min_lead_minutes)
+    uploaded = {}
+    for t in rel.targets:
+        entry = ledger.get(store, rel.id, t.platform)
+        on_platform = entry is not None and bool(entry.remote_id)
+        uploaded[t.platform] = on_platform
+        moved = on_platform and entry.publish_at != rel.publish_at
+        if moved and ledger.is_out(store, entry, now):
+            was = entry.publish_at.astimezone(ZoneInfo(rel.zone))
+            errors.append(f"{where}: already public on {t.platform} since {was:%Y-%m-%d %H:%M %Z}: its time cannot "
+                          f"change; put `at` back to {was:%Y-%m-%dT%H:%M:%S}. Title, description, tags, thumbnail, "
+                          "captions and playlist can still be changed, and `cancel = true` makes it private")
+        elif (moved or not on_platform) and t.privacy != "private":
+            lead = rel.publish_at - now
+            if lead <= timedelta(0):
+                errors.append(f"{where}: {local} is in the past")
+            elif lead < max(min_lead, FACEBOOK_MIN_LEAD if t.platform == "facebook" else timedelta(0)):
+                need = max(min_lead, FACEBOOK_MIN_LEAD) if t.platform == "facebook" else min_lead
+                errors.append(f"{where}: {local} is too close for {t.platform} "
+                              f"(at least {int(need.total_seconds() // 60)} minutes ahead)")
+        errors += _target_problems(cfg, rel, t, where)
+        if not on_platform:
+            f = media_file(cfg, rel, t.platform)
+            if not f.is_file():
+                step = (f"webseries transcode {rel.asset} --profile {cfg.transcode.for_platform(t.platform).name}"
+                        if rel.kind == "episode" else "webseries clips")
+                missing.append(f"{where}: {t.platform} file {f} is missing (make it with `{step}`)")
+    if _asset(cfg, rel.asset, episodes) is None:
+        known = ", ".join(sorted(episodes)) or "none"
+        missing.insert(0, f"{where}: unknown asset {rel.asset!r}: no episodes/{rel.asset.split('-clip')[0]}/"
+                          f"episode.toml yet (an episode id, its voice-over version <episode>-bm, 'trailer', "
+                          f"or <episode>-clipN; episodes: {known})")
+    thumb = paths.thumbnail_path(cfg, rel.asset)
+    if rel.kind != "clip" and not thumb.is_file() and not all(uploaded.values()):
+        missing.append(f"{where}: thumbnail {thumb} is missing (`webseries clips` makes it)")
+    for lang in rel.subtitles:
+        found = _subtitle_problems(cfg, store, rel, lang, where)
+        (errors if any(uploaded.values()) else missing).extend(found)
+    return list(dict.fromkeys(errors)), list(dict.fromkeys(missing))  # said once, not once per platform
+
+
+def _target_problems(cfg: Config, rel: Release, t: Target, where: str) -> list[str]:
+    """The platform's limits on the texts (they apply before and after an upload)."""
     out = []
-    f = media_file(cfg, rel, t.platform)
-    if not f.is_file():
-        step = (f"webseries transcode {rel.asset} --profile {cfg.transcode.for_platform(t.platform).name}"
-                if rel.kind == "episode" else "webseries clips")
-        out.append(f"{where}: {t.platform} file {f} is missing (make it with `{step}`)")
     if not t.title.strip():
         out.append(f"{where}: {t.platform} title is empty")
     if t.platform == "youtube":

@@ -31,20 +31,23 @@ log = stage_logger("publish")
 
 # ------------------------------------------------------------------ jobs (module-level, ids only)
 
-def upload_job(config_path: str, release_id: str, platform: str) -> str:
-    """Take one release on one platform as far as it goes (idempotent: the ledger says what is done)."""
-    from pipeline.stages import publish
-
+def upload_job(config_path: str, release_id: str, platform: str, files: list[str] | None = None) -> str:
+    """Take one release on one platform as far as it goes, or bring it to a changed calendar
+    (idempotent: the ledger says what is done)."""
     from pipeline.releases import calendars, check
+    from pipeline.stages import publish
 
     cfg = load_config(Path(config_path))
     with Store(cfg.project.database) as store, publish.publish_lock(cfg):
-        result = check(cfg, store, calendars(cfg, None))
+        result = check(cfg, store, calendars(cfg, files))
         rel = next((r for r in result.releases if r.id == release_id), None)
         if rel is None or platform not in {t.platform for t in rel.targets}:
             log.warning("%s: %s: no longer in any calendar; job dropped", release_id, platform)
             return "dropped"
         entry = ledger.get(store, release_id, platform)
+        if rel.id in result.not_ready and not (entry and entry.remote_id):
+            log.info("%s: %s: planned, not ready: %s", release_id, platform, "; ".join(result.not_ready[rel.id]))
+            return "not ready"
         if rel.id in result.bad and not (entry and entry.remote_id):
             log.error("%s: %s: not uploaded, the calendar has problems: %s", release_id, platform,
                       "; ".join(p for p in result.problems if f"release {release_id!r}" in p))
@@ -52,15 +55,15 @@ def upload_job(config_path: str, release_id: str, platform: str) -> str:
         out = publish.publish_one(cfg, store, rel, platform, publish.default_publishers(cfg))
     sched = _CURRENT.get("scheduler")
     if out.state == "deferred" and sched is not None:  # come back right after the quota resets
-        plan_jobs(sched, cfg)
+        plan_jobs(sched, cfg, files=files)
     return out.state
 
 
-def sync_job(config_path: str) -> int:
+def sync_job(config_path: str, files: list[str] | None = None) -> int:
     """Re-read the calendars and the ledger, and (re)plan the upload jobs; returns how many are pending."""
     sched = _CURRENT.get("scheduler")
     cfg = load_config(Path(config_path))
-    return plan_jobs(sched, cfg) if sched is not None else 0
+    return plan_jobs(sched, cfg, files=files) if sched is not None else 0
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,11 @@ class Periodic:
 
 def refresh_job(config_path: str) -> int:
     """Ask the platforms which scheduled releases are out (ledger: scheduled -> published)."""
-    from pipeline.stages import publish
+    from pipeline.stages import publish, publish_status
 
     cfg = load_config(Path(config_path))
     with Store(cfg.project.database) as store, publish.publish_lock(cfg):
-        return publish.refresh(cfg, store, publish.default_publishers(cfg))
+        return publish_status.refresh(cfg, store, publish.default_publishers(cfg), due_only=True)
 
 
 def metrics_job(config_path: str) -> str:
@@ -110,15 +113,17 @@ def make_scheduler(cfg: Config):  # noqa: ANN201 - BackgroundScheduler
         timezone=UTC)
 
 
-def plan_jobs(sched, cfg: Config, now: datetime | None = None) -> int:  # noqa: ANN001
-    """One date job per release x platform not yet scheduled, at the time it may upload."""
+def plan_jobs(sched, cfg: Config, now: datetime | None = None, files: list[str] | None = None) -> int:  # noqa: ANN001
+    """One date job per release x platform not yet scheduled, at the time it may upload, and one now
+    for each release already on a platform whose calendar changed (a move, new texts, a cancel)."""
     from pipeline.releases import calendars, check
     from pipeline.stages import publish
+    from pipeline.stages.publish_sync import pending_changes
 
     now = now or datetime.now(UTC)
     n = 0
     with Store(cfg.project.database) as store:
-        result = check(cfg, store, calendars(cfg, None), now)
+        result = check(cfg, store, calendars(cfg, files), now)
         for problem in result.problems:  # a broken release must not stop the others
             log.error("not planned: %s", problem)
         releases = result.good()
@@ -126,12 +131,18 @@ def plan_jobs(sched, cfg: Config, now: datetime | None = None) -> int:  # noqa: 
         for rel in releases:
             for t in rel.targets:
                 entry = ledger.get(store, rel.id, t.platform)
-                if entry is None or entry.state in ledger.DONE:
+                if entry is None:
                     continue
-                when = publish.upload_time(cfg, entry, now)
+                settled = entry.state in ledger.DONE or entry.state == "cancelled"
+                if settled and not pending_changes(cfg, store, rel, t.platform, entry) and (
+                        entry.state != "cancelled" or rel.cancel):
+                    continue
+                when = now if settled else publish.upload_time(cfg, entry, now)
+                if settled and entry.retry_at:
+                    when = max(when, entry.retry_at)
                 if entry.state == "failed":  # retried hourly: a person may have to fix the reason first
                     when = max(when, entry.updated_at + FAILED_RETRY)
-                sched.add_job(upload_job, "date", run_date=when, args=[str(cfg.file), rel.id, t.platform],
+                sched.add_job(upload_job, "date", run_date=when, args=[str(cfg.file), rel.id, t.platform, files],
                               id=f"upload:{rel.id}:{t.platform}", name=f"upload {rel.id} to {t.platform}",
                               replace_existing=True, coalesce=True,
                               misfire_grace_time=cfg.publish.misfire_grace_seconds)
@@ -139,10 +150,13 @@ def plan_jobs(sched, cfg: Config, now: datetime | None = None) -> int:  # noqa: 
     return n
 
 
-def run(cfg: Config, until_idle: bool = False, poll: float = 1.0, stop: threading.Event | None = None) -> int:
-    """The scheduler process. With until_idle, return once no upload job is running or due within a minute."""
+def run(cfg: Config, until_idle: bool = False, poll: float = 1.0, stop: threading.Event | None = None,
+        files: list[str] | None = None) -> int:
+    """The scheduler process (calendar `files`, or every schedules/*.toml). With until_idle, return once no
+    upload job is running or due within a minute."""
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
 
+    from pipeline.releases import calendars
     from pipeline.stages.publish import publish_lock
 
     stop = stop or threading.Event()
@@ -163,9 +177,11 @@ def run(cfg: Config, until_idle: bool = False, poll: float = 1.0, stop: threadin
         _CURRENT["scheduler"] = sched
         sched.start(paused=True)
         try:
-            pending = plan_jobs(sched, cfg)
+            files = [str(f) for f in calendars(cfg, files)] if files else None  # absolute: jobs outlive the cwd
+            pending = plan_jobs(sched, cfg, files=files)
             for p in PERIODIC:
-                sched.add_job(p.func, "interval", minutes=p.minutes, args=[str(cfg.file)], id=p.id,
+                args = [str(cfg.file), files] if p.func is sync_job else [str(cfg.file)]
+                sched.add_job(p.func, "interval", minutes=p.minutes, args=args, id=p.id,
                               replace_existing=True, coalesce=True, misfire_grace_time=p.minutes * 60,
                               next_run_time=datetime.now(UTC) + timedelta(minutes=p.minutes))
             log.info("scheduler running: %d upload job(s) planned%s", pending,

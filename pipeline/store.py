@@ -114,6 +114,54 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         updated_at TEXT NOT NULL);
     CREATE INDEX jobs_by_state ON jobs (state, created_at);
     """),
+    # publish: a release can be cancelled (made private / unscheduled, or deleted) from the calendar.
+    # SQLite cannot alter a CHECK constraint, so `releases` is rebuilt with the new state, keeping its rows.
+    # release_remote keeps the last read-back of each video (`publish status --refresh`): the platform's
+    # own time, privacy and title, shown beside the calendar's (times UTC ISO, read_at when asked).
+    ("publish-2", """
+    CREATE TABLE releases_new (
+        release_id TEXT NOT NULL, platform TEXT NOT NULL, asset TEXT NOT NULL, calendar TEXT NOT NULL,
+        publish_at TEXT NOT NULL, file TEXT NOT NULL, file_sha256 TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('planned', 'uploading', 'uploaded', 'scheduled', 'published', 'failed', 'deferred', 'cancelled')),
+        session TEXT, upload_offset INTEGER NOT NULL DEFAULT 0, upload_size INTEGER NOT NULL DEFAULT 0,
+        remote_id TEXT, url TEXT, reason TEXT NOT NULL DEFAULT '', retry_at TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (release_id, platform));
+    INSERT INTO releases_new SELECT release_id, platform, asset, calendar, publish_at, file, file_sha256, state,
+        session, upload_offset, upload_size, remote_id, url, reason, retry_at, updated_at FROM releases;
+    DROP TABLE releases;
+    ALTER TABLE releases_new RENAME TO releases;
+    CREATE TABLE release_remote (
+        release_id TEXT NOT NULL, platform TEXT NOT NULL, read_at TEXT NOT NULL, found INTEGER NOT NULL,
+        privacy TEXT NOT NULL DEFAULT '', publish_at TEXT, published INTEGER NOT NULL DEFAULT 0,
+        title TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (release_id, platform));
+    """),
+    # The evaluation report (metrics): viewers' comments (one row per comment or reply, updated at each
+    # pull: text, like count, whether the channel/Page answered; removed_at when it disappeared; the
+    # author only as a salted hash, never a name or profile id), field records imported from facilitators'
+    # sheets (kind screening | broadcast; row_key = digest of the row, so a second import adds nothing)
+    # and pre/post survey responses (only the mapped fields; response_key = Kobo's _uuid or a digest).
+    ("evaluation-1", """
+    CREATE TABLE comments (
+        platform TEXT NOT NULL, comment_id TEXT NOT NULL, remote_id TEXT NOT NULL, release_id TEXT NOT NULL,
+        asset TEXT NOT NULL, episode TEXT NOT NULL, parent_id TEXT NOT NULL DEFAULT '',
+        published_at TEXT NOT NULL, text TEXT NOT NULL, lang TEXT NOT NULL, question INTEGER NOT NULL,
+        likes INTEGER NOT NULL DEFAULT 0, answered INTEGER NOT NULL DEFAULT 0, by_us INTEGER NOT NULL DEFAULT 0,
+        author_key TEXT NOT NULL DEFAULT '', hidden INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, removed_at TEXT,
+        PRIMARY KEY (platform, comment_id));
+    CREATE INDEX comments_by_episode ON comments (episode, published_at);
+    CREATE TABLE field_records (
+        kind TEXT NOT NULL, row_key TEXT NOT NULL, day TEXT NOT NULL, episodes TEXT NOT NULL,
+        data TEXT NOT NULL, source TEXT NOT NULL, imported_at TEXT NOT NULL,
+        PRIMARY KEY (kind, row_key));
+    CREATE TABLE survey_responses (
+        response_key TEXT PRIMARY KEY, wave TEXT NOT NULL CHECK (wave IN ('pre', 'post')),
+        respondent TEXT NOT NULL DEFAULT '', sex TEXT NOT NULL, age_group TEXT NOT NULL, region TEXT NOT NULL,
+        answers TEXT NOT NULL, submitted_at TEXT NOT NULL DEFAULT '', source TEXT NOT NULL, imported_at TEXT NOT NULL);
+    """),
 )
 
 
@@ -140,17 +188,54 @@ class OutputRecord:
             return False
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def damaged(path: Path, why: str) -> PipelineError:
+    """The database exists but is not one SQLite can use: said so, and how to get the history back."""
+    return PipelineError(
+        f"the project database {path} is damaged ({why}); it was left exactly as it is",
+        hint=f"restore it from a backup, or recover what it holds: sqlite3 {path} \".recover\" | sqlite3 "
+             f"{path.with_name('recovered.sqlite3')} (then move the damaged file aside and put the recovered one "
+             f"in its place); moving it aside alone starts an empty one, without the release ledger")
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._refuse_damaged(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self._migrate()
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "readonly" in str(exc) or "unable to open" in str(exc):
+                raise PipelineError(f"cannot open the project database {path}: {exc}",
+                                    hint="check the folder is writable and no other program holds the "
+                                         "database, or set project.database in config.toml") from None
+            raise damaged(path, str(exc)) from None
         except (sqlite3.Error, OSError) as exc:
             raise PipelineError(f"cannot open the project database {path}: {exc}",
                                 hint="check the folder is writable, or set project.database in config.toml") from None
+
+    @staticmethod
+    def _refuse_damaged(path: Path) -> None:
+        """A file that is not an SQLite database is never opened: SQLite would start a new one in its
+        place (a zero-byte file) and the history it held would be gone for good."""
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
+        except FileNotFoundError:
+            return  # a new project: created on first use
+        except OSError as exc:
+            raise PipelineError(f"cannot read the project database {path}: {exc.strerror}",
+                                hint="check the file's permissions, or set project.database in config.toml") from None
+        if not head:
+            if not path.with_name(path.name + "-wal").exists():  # a WAL beside it: SQLite is creating it
+                raise damaged(path, "the file is empty: 0 bytes")
+        elif head != SQLITE_HEADER:
+            raise damaged(path, "it is not an SQLite database")
 
     def _migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")

@@ -6,25 +6,32 @@ keys is told about all three at once, each with its file and key.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
+from pipeline.fsutil import not_a_file
 
 _MISSING: Any = object()
 
 
 def load_toml(path: Path, what: str) -> dict[str, Any]:
-    """Parse a TOML file, turning I/O and syntax errors into one clear ConfigError."""
+    """Parse a TOML file, turning I/O and syntax errors into one clear ConfigError.
+    A UTF-8 BOM (Windows Notepad saves one) is not part of the text."""
+    problem = not_a_file(path)
+    if problem == "not found":
+        raise ConfigError([f"{path}: {what} not found"], hint="check the path and the file's name") from None
+    if problem:
+        raise ConfigError([f"{path}: the {what} path is {problem}"], hint=f"give the path of the {what} itself")
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: {what} not found"]) from None
+        data = path.read_bytes()
+        return tomllib.loads(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except PermissionError:
-        raise ConfigError([f"{path}: cannot read {what} (permission denied)"]) from None
+        raise ConfigError([f"{path}: cannot read {what} (permission denied)"],
+                          hint=f"check the file's permissions (ls -l {path})") from None
     except UnicodeDecodeError:
         raise ConfigError([f"{path}: {what} is not UTF-8 text"], hint="save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
@@ -90,6 +97,9 @@ class Reader:
 
     def float(self, key: str, default: Any = _MISSING, lo: float | None = None, hi: float | None = None) -> Any:
         value = self._get(key, default, (int, float), "a number")
+        if value is not None and not math.isfinite(value):  # TOML has inf and nan; no setting means them
+            self.problem(key, f"must be a finite number, got {value}")
+            return default if default is not _MISSING and default is not None else None
         return self._range(key, None if value is None else float(value), lo, hi)
 
     def bool(self, key: str, default: Any = _MISSING) -> Any:
@@ -105,6 +115,14 @@ class Reader:
             self.problem(key, "expected a list of strings")
             return [v for v in value if isinstance(v, str)]
         return value
+
+    def tables(self, key: str, what: str) -> list[Reader]:
+        """An array of tables ([[key]]), one Reader each (prefix key[1]., key[2]., ...)."""
+        raw = self.raw(key, [])
+        if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+            self.problem(key, f"expected {what}")
+            return []
+        return [Reader(t, self.file, f"{self.prefix}{key}[{i}].", self.problems) for i, t in enumerate(raw, start=1)]
 
     def table(self, key: str, required: bool = False) -> Reader:
         value = self._get(key, _MISSING if required else {}, (dict,), "a table")

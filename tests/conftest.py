@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tomlkit
 
 from pipeline import cli
 from pipeline.config import Config, load_config
@@ -71,12 +72,27 @@ def sample_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_sample_master(tmp_path_factory.mktemp("sample") / "master.mp4")
 
 
+def _merge(into: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def with_extra(config: Path, extra: str) -> None:
+    """The project's config.toml with a test's settings merged in (tables the file already declares
+    are completed or overridden key by key, its comments kept), as a person would edit it."""
+    doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+    _merge(doc, tomlkit.parse(extra))
+    config.write_text(tomlkit.dumps(doc), encoding="utf-8")
+
+
 def make_project(root: Path, sample_master: Path, config_extra: str = "") -> Project:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "config.toml", root / "config.toml")
     if config_extra:
-        with open(root / "config.toml", "a", encoding="utf-8") as fh:
-            fh.write("\n" + config_extra + "\n")
+        with_extra(root / "config.toml", config_extra)
     ep = root / "episodes" / SAMPLE
     ep.mkdir(parents=True)
     shutil.copy(ROOT / "episodes" / SAMPLE / "episode.toml", ep / "episode.toml")
@@ -90,3 +106,19 @@ def make_project(root: Path, sample_master: Path, config_extra: str = "") -> Pro
 def project(tmp_path: Path, sample_master: Path) -> Project:
     """A fresh project per test, sharing the session's sample master."""
     return make_project(tmp_path / "project", sample_master)
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201 - a playwright Browser
+    """Debian's Chromium driven by Playwright, for the studio's page tests (helpers: tests/web/browser_support.py).
+    Defined here, not in tests/web/conftest.py: two modules named `conftest` break `from conftest import`."""
+    from tests.web.browser_support import CHROMIUM, FLAGS
+
+    if not CHROMIUM.is_file():
+        pytest.fail("Debian's chromium is not installed: `make setup` installs it (APT_PACKAGES)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()

@@ -29,7 +29,8 @@ def metrics_project(root: Path, emulator_url: str, extra: str = "") -> PublishPr
     dummy.write_bytes(b"\0" * 16)
     pp = publish_project(root, (dummy, dummy), emulator_url)
     with open(pp.project.config_path, "a", encoding="utf-8") as fh:
-        fh.write(f'\n[metrics]\nyoutube_analytics_root = "{emulator_url}/"\npull_every_hours = 6\n{extra}\n')
+        fh.write(f'\n[metrics]\nyoutube_analytics_root = "{emulator_url}/"\npull_every_hours = 6\n{extra}\n'
+                 f'\n[metrics.comments]\nsalt_file = "{pp.home / "comment-salt"}"\n')
     return pp
 
 

@@ -94,7 +94,8 @@ class PublishProject:
         return path
 
 
-def publish_project(root: Path, media: tuple[Path, Path], emulator_url: str, extra: str = "") -> PublishProject:
+def publish_project(root: Path, media: tuple[Path, Path], emulator_url: str, extra: str = "",
+                    lead_days: int = 400, page_id: str = "424242") -> PublishProject:
     """A project whose [publish] points at the emulator, with 0600 token files outside it."""
     home = root / "home"
     proj_root = root / "project"
@@ -102,7 +103,7 @@ def publish_project(root: Path, media: tuple[Path, Path], emulator_url: str, ext
     config = f"""
 [publish]
 retry_base_seconds = 0.01
-upload_lead_days = 400
+upload_lead_days = {lead_days}
 {extra}
 
 [publish.youtube]
@@ -115,7 +116,7 @@ chunk_kib = 32
 [publish.facebook]
 graph_root = "{emulator_url}"
 reels_upload_root = "{emulator_url}"
-page_id = "424242"
+page_id = "{page_id}"
 token_env = "WEBSERIES_TEST_FB_TOKEN_UNSET"
 token_file = "{fb_token}"
 """
@@ -133,8 +134,10 @@ token_file = "{fb_token}"
 
 
 def trust_tokens(emu) -> None:  # noqa: ANN001
+    """The test accounts: both tokens, and the Page the Facebook one speaks for."""
     emu.state.valid_tokens |= {YT_TOKEN, FB_TOKEN}
     emu.state.refresh_tokens[YT_REFRESH] = YT_TOKEN
+    emu.state.fb_pages["424242"] = {"name": "AJCAD Mali (émulateur)"}
 
 
 def season_calendar(start: datetime, episodes: list[str], zone: str = "Africa/Bamako") -> str:
@@ -160,6 +163,26 @@ def future(days: float = 10) -> datetime:
 @pytest.fixture(scope="session")
 def publish_media(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return make_media(tmp_path_factory.mktemp("publish-media"))
+
+
+@pytest.fixture(scope="session")
+def other_thumbnail(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second 1280x720 JPEG, unlike the first: a thumbnail replaced after upload."""
+    out = tmp_path_factory.mktemp("thumb2") / "thumb2.jpg"
+    ffmpeg.run_args(["-y", "-f", "lavfi", "-i", "color=c=red:s=1280x720", "-frames:v", "1", str(out)])
+    return out
+
+
+def approve_subtitles(project: PublishProject, asset: str, lang: str, text: str) -> Path:
+    """A reviewer edits the subtitle file and approves it again (as `webseries subtitles approve` records it)."""
+    cfg = project.cfg
+    srt = paths.subtitle_path(cfg, asset, lang)
+    srt.write_text(text, encoding="utf-8")
+    with Store(cfg.project.database) as store, store.db:
+        digest = store.file_digest(srt)
+        store.db.execute("UPDATE subtitle_tracks SET status='approved', approved_sha256=? WHERE asset=? AND lang=?",
+                         (digest, asset, lang))
+    return srt
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.asr.base import SAMPLE_RATE
 from pipeline.errors import MediaError
+from pipeline.manifest import require_master
 from pipeline.models import Episode
 
 
@@ -24,9 +25,7 @@ def load_audio(episode: Episode) -> Audio:
 
     from pipeline.media import ffmpeg
 
-    if not episode.master.is_file():
-        raise MediaError(f"{episode.id}: master not found: {episode.master}",
-                         hint=f"export the master there, or fix `master` in {episode.folder / 'episode.toml'}")
+    require_master(episode)
     info = ffmpeg.probe(episode.master)
     if not info.has_audio:
         raise MediaError(f"{episode.id}: the master has no audio stream, so there is nothing to subtitle",

@@ -4,10 +4,15 @@ Keyboards without Bambara letters lead people to type è for ɛ, ò for ɔ, ñ f
 letter that looks right on screen but is another character (and breaks search, fonts and
 spell checks). Whether "è" is a mistake or a French name is for the translator to say, so
 these are reported with the cue, not rewritten.
+
+A "?" inside a word is worse: a file saved as "CSV (séparateur : point-virgule)" by a French
+Excel is Windows-1252, which has no ɛ ɔ ɲ ŋ, and Excel writes "?" for each. The letter is
+gone; the import must refuse the file and say how to save it (`lost_letters`).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from pipeline.captions.rules import CueRules
@@ -20,6 +25,18 @@ LOOKALIKES: dict[str, str] = {
     "\u037b": "ɔ",                  # Greek reversed lunate sigma
     "\u03b7": "ŋ", "\u019e": "ŋ",   # Greek eta, n with long right leg
 }
+
+
+# A "?" a question never makes: right before a letter ("?aniya", "b?n"). In a file whose
+# encoding cannot hold ɛ ɔ ɲ ŋ, also a "?" stuck to a word and followed by more than a space
+# or a closing mark ("b??.", "b?,").
+_BEFORE_LETTER = re.compile(r"\?(?=[^\W\d_])")
+_STUCK = re.compile(r"(?<=[^\W\d_?])\?+(?![\s»\"”)\]]|$)|(?<=[^\W\d_])\?{2,}")
+
+
+def lost_letters(text: str, lossy_encoding: bool) -> bool:
+    """True when a "?" stands where a letter was (see the module's docstring)."""
+    return bool(_BEFORE_LETTER.search(text) or (lossy_encoding and _STUCK.search(text)))
 
 
 def normalise(text: str) -> str:

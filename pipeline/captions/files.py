@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.captions import markup
 from pipeline.errors import PipelineError
 from pipeline.fsutil import write_text_atomic
 from pipeline.models import Cue
@@ -33,7 +34,8 @@ def _vtt_time(seconds: float) -> str:
 
 
 def vtt_text(cues: Sequence[Cue]) -> str:
-    body = [f"{_vtt_time(c.start)} --> {_vtt_time(c.end)}\n{c.text}\n" for c in cues]
+    """WebVTT reads < and & as markup: they are escaped (the tags SRT and VTT share are kept)."""
+    body = [f"{_vtt_time(c.start)} --> {_vtt_time(c.end)}\n{markup.vtt(c.text)}\n" for c in cues]
     return "WEBVTT\n\n" + "\n".join(body)
 
 
@@ -52,7 +54,10 @@ def read_srt(path: Path) -> list[Cue]:
     try:
         subs = pysrt.open(str(path), encoding="utf-8", error_handling=pysrt.ERROR_RAISE)
     except FileNotFoundError:
-        raise PipelineError(f"subtitle file not found: {path}") from None
+        raise PipelineError(f"subtitle file not found: {path}",
+                            hint="check the path, or make the file with `webseries subtitles EPISODE`") from None
+    except IsADirectoryError:
+        raise PipelineError(f"{path} is a folder, not a subtitle file", hint="give the path of an .srt file") from None
     except UnicodeDecodeError:
         raise PipelineError(f"{path} is not UTF-8 text", hint="save the file as UTF-8 (SRT, no BOM needed)") from None
     except pysrt.Error as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.captions import markup
 from pipeline.captions.rules import CueRules
 from pipeline.captions.text import missing_french_spaces, nfc
 from pipeline.models import Cue
@@ -16,7 +17,7 @@ EPS = 0.0015  # SRT keeps milliseconds
 class Violation:
     cue: int       # 1-based, as in the SRT file
     start: float
-    rule: str      # short name: line-length, lines, cps, too-short, too-long, gap, overlap, ...
+    rule: str      # short name: line-length, lines, cps, too-short, too-long, gap, overlap, markup, ...
     message: str
 
     def timecode(self) -> str:
@@ -47,6 +48,10 @@ def lint(cues: Sequence[Cue], rules: CueRules) -> list[Violation]:
             v("cps", f"{cue.cps:.1f} characters a second (at most {rules.max_cps:g})")
         if rules.french_typography and missing_french_spaces(cue.text):
             v("typography", "a non-breaking space is missing before : ; ? ! or inside « »")
+        removable = markup.problems(cue.text)
+        if removable:
+            v("markup", f"{', '.join(removable)}: players show it as text or obey it (keep only <i> <b> <u>, "
+                        "closed)")
         if nfc(cue.text) != cue.text:
             v("unicode", "text is not NFC-normalised (letters may render as two glyphs)")
         if n < len(cues):

@@ -56,12 +56,13 @@ def all_tracks(store: Store, asset: str | None = None) -> list[Track]:
     return [Track(r[0], r[1], Path(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
 
 
-def _save(store: Store, t: Track) -> None:
+def _save(store: Store, t: Track, detail: str | None = None) -> None:
     with store.db:
         store.db.execute("INSERT OR REPLACE INTO subtitle_tracks VALUES (?,?,?,?,?,?,?,?)",
                          (t.asset, t.lang, str(t.path), t.status, t.generated_sha256, t.approved_sha256,
                           t.route, utcnow().isoformat()))
-    record_event(store, t.asset, t.lang, t.status, sha256_file(t.path) if t.path.is_file() else None, t.route)
+    record_event(store, t.asset, t.lang, t.status, sha256_file(t.path) if t.path.is_file() else None,
+                 t.route if detail is None else detail)
 
 
 def record_event(store: Store, asset: str, lang: str, event: str, sha256: str | None = None,
@@ -178,8 +179,9 @@ def write_track(store: Store, asset: str, lang: str, path: Path, cues: list[Cue]
     return WriteOutcome(path, "written", status)
 
 
-def approve(store: Store, asset: str, lang: str, path: Path) -> Track:
-    """Mark the file as it is now reviewed: release stages may use it; later edits show as 'edited'."""
+def approve(store: Store, asset: str, lang: str, path: Path, by: str = "") -> Track:
+    """Mark the file as it is now reviewed: release stages may use it; later edits show as 'edited'.
+    `by` names the reviewer; it is kept in the track's history (`approved_by`)."""
     if not path.is_file():
         raise PipelineError(f"no {lang} subtitles for {asset}: {path} does not exist",
                             hint=f"run `webseries subtitles {asset} --lang {lang}` first, or put the file there")
@@ -188,5 +190,15 @@ def approve(store: Store, asset: str, lang: str, path: Path) -> Track:
     digest = sha256_file(path)
     t = Track(asset, lang, path, "approved", track.generated_sha256 if track else None, digest,
               track.route if track else "human")
-    _save(store, t)
+    _save(store, t, f"{BY}{by}" if by else None)
     return t
+
+
+BY = "by "  # the detail of an 'approved' step that names its reviewer
+
+
+def approved_by(store: Store, asset: str, lang: str) -> str:
+    """Who approved the track's last approval ('' when unknown or never approved)."""
+    row = store.db.execute("SELECT detail FROM subtitle_events WHERE asset=? AND lang=? AND event='approved' "
+                           "ORDER BY at DESC, rowid DESC LIMIT 1", (asset, lang)).fetchone()
+    return row[0][len(BY):] if row and row[0].startswith(BY) else ""

@@ -3,13 +3,13 @@
 Whisper's segments are cut where its 30 s windows and decoder happened to stop, not where a
 reader needs a break, so cues are built from the words: grow a cue while it still fits
 (two lines of 42, 7 s, no long pause), then step back to the best break in it (sentence end,
-clause, pause, phrase boundary). Timing then gives each cue its reading time, the minimum
+clause, pause, phrase boundary), never cutting a sentence that would fit whole in the next cue. Timing then gives each cue its reading time, the minimum
 duration and the two-frame gap, without ever overlapping the next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pipeline.asr.base import Word
@@ -60,18 +60,24 @@ def _key(word: str) -> str:
     return word.casefold().strip(".,;:!?…«»\"()\u00a0")
 
 
-def _split_score(left: list[str], right: list[str]) -> float:
-    l1, l2 = len(" ".join(left)), len(" ".join(right))
-    score = abs(l1 - l2) + (2 if l1 > l2 else 0)  # balanced, slightly bottom-heavy
-    last = left[-1]
+def line_break_cost(last: str, first: str) -> float:
+    """Ending a line on `last` with `first` starting the next: lower is better (sentence end,
+    clause, a phrase boundary), a dangling article or preposition costs (subtitles, clip captions)."""
+    score = 0.0
     if ends_sentence(last):
         score -= 40
     elif last.endswith(CLAUSE_END):
         score -= 25
     if _key(last) in WEAK_END or last.endswith("'"):
         score += 30
-    if _key(right[0]) in BREAK_BEFORE:
+    if _key(first) in BREAK_BEFORE:
         score -= 6
+    return score
+
+
+def _split_score(left: list[str], right: list[str]) -> float:
+    l1, l2 = len(" ".join(left)), len(" ".join(right))
+    score = abs(l1 - l2) + (2 if l1 > l2 else 0) + line_break_cost(left[-1], right[0])  # balanced, bottom-heavy
     for line in (left, right):
         if len(line) == 1 and len(line[0]) <= 3:  # a lone short word on a line
             score += 100
@@ -79,11 +85,12 @@ def _split_score(left: list[str], right: list[str]) -> float:
 
 
 def break_lines(words: Sequence[str], rules: CueRules) -> tuple[str, ...] | None:
-    """The best 1- or 2-line layout of these words, or None if they cannot fit."""
+    """The best 1- or 2-line layout of these words, or None if they cannot fit (at once for
+    text longer than two full lines: a pasted page must not take minutes)."""
     text = " ".join(words)
     if len(text) <= rules.max_line:
         return (text,) if text else None
-    if rules.max_lines < 2 or len(words) < 2:
+    if rules.max_lines < 2 or len(words) < 2 or len(text) > 2 * rules.max_line + 1:
         return None
     best: tuple[float, tuple[str, str]] | None = None
     for i in range(1, len(words)):
@@ -104,7 +111,19 @@ def _fits(tokens: list[Token], i: int, j: int, rules: CueRules) -> bool:
     return break_lines([t.text for t in tokens[i:j]], rules) is not None
 
 
-def _break_score(tokens: list[Token], i: int, k: int, j: int, rules: CueRules) -> float:
+def _sentences(tokens: list[Token]) -> list[tuple[int, int]]:
+    """For each token, the (first, last+1) tokens of its sentence."""
+    spans, start = [], 0
+    for k, t in enumerate(tokens):
+        if ends_sentence(t.text) or k == len(tokens) - 1:
+            spans += [(start, k + 1)] * (k + 1 - start)
+            start = k + 1
+    return spans
+
+
+def _break_score(tokens: list[Token], i: int, k: int, j: int, rules: CueRules,
+                 sentences: list[tuple[int, int]] | None = None,
+                 whole: Callable[[int, int], bool] | None = None) -> float:
     """Lower is better: where to end a cue that could run from i to j (exclusive), ending at k."""
     last = tokens[k - 1].text
     chars = len(" ".join(t.text for t in tokens[i:k]))
@@ -121,6 +140,12 @@ def _break_score(tokens: list[Token], i: int, k: int, j: int, rules: CueRules) -
             score += 30
         if _key(tokens[k].text) in BREAK_BEFORE:
             score -= 5
+        if sentences and whole and not ends_sentence(last):
+            a, b = sentences[k - 1]
+            if a >= i and whole(a, b):  # the sentence began in this cue and fits whole in one
+                score += 60
+            elif b - k <= 2 and len(" ".join(t.text for t in tokens[k:b])) <= 12:  # a stub left over
+                score += 25
     if k - i == 1 and len(last) <= 3 and j - i > 1:  # a cue of one short word
         score += 60
     return score
@@ -129,12 +154,21 @@ def _break_score(tokens: list[Token], i: int, k: int, j: int, rules: CueRules) -
 def group(tokens: list[Token], rules: CueRules) -> list[tuple[int, int]]:
     """[(first, last+1)] token ranges, one per cue."""
     spans, i, n = [], 0, len(tokens)
+    sentences = _sentences(tokens)
+    fits_whole: dict[tuple[int, int], bool] = {}
+
+    def whole(a: int, b: int) -> bool:
+        if (a, b) not in fits_whole:
+            fits_whole[(a, b)] = _fits(tokens, a, b, rules)
+        return fits_whole[(a, b)]
+
     while i < n:
         j = i + 1
         while j < n and _fits(tokens, i, j + 1, rules):
             j += 1
         if j < n:
-            j = min(range(i + 1, j + 1), key=lambda k: (_break_score(tokens, i, k, j, rules), -k))
+            j = min(range(i + 1, j + 1),
+                    key=lambda k: (_break_score(tokens, i, k, j, rules, sentences, whole), -k))
         spans.append((i, j))
         i = j
     return spans

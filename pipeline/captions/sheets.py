@@ -1,8 +1,11 @@
 """Translator files in and out: SRT, CSV and XLSX, read back whatever the spreadsheet did to them.
 
-Spreadsheets export "Unicode text" as UTF-16 with a BOM (tab-separated), and older Windows
-tools save Windows-1252; both must read correctly, and the user is told which was used.
-Every problem names the row (spreadsheets) or the cue and line (SRT), all of them at once.
+Spreadsheets export "Unicode text" as UTF-16 with a BOM (tab-separated), some tools drop the
+BOM, and older Windows tools save Windows-1252; all must read correctly, and the user is told
+which was used. Every problem names the row (spreadsheets) or the cue and line (SRT), all at once.
+
+Text going out is never a formula: a CSV cell starting with = + - @ tab or CR gets a leading '
+(OWASP "CSV injection"), stripped again on the way in, and XLSX text cells are typed as text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.tabular import (FORMULA_STARTS, LOSSY, Decoded, decode, delimiter_of, is_xlsx, neutralise, read_bytes,
+                              split_text, xlsx_cells)
+
+__all__ = ["LOSSY", "Decoded", "decode", "neutralise"]   # re-exported: shared reading lives in pipeline/tabular.py
 
 TODO = "[à traduire]"   # the placeholder a template's Bambara slot holds until a person fills it
 COLUMNS = ("n", "début", "fin", "français", "bamanankan")
@@ -26,6 +33,7 @@ _HEADER_NAMES = {
     "bambara": ("bamanankan", "bambara", "bm", "traduction", "translation"),
 }
 _TIME = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?\s*$")
+MAX_FILE_BYTES = 5_000_000  # an episode's subtitles are a few tens of KB
 _SRT_TIME = re.compile(r"^\s*(\S+)\s*-->\s*(\S+)")
 
 
@@ -36,12 +44,6 @@ class Row:
     end: float
     text: str         # the Bambara text, lines separated by \n
     french: str = ""
-
-
-@dataclass(frozen=True)
-class Decoded:
-    text: str
-    encoding: str
 
 
 def timecode(seconds: float, sep: str = ",") -> str:
@@ -63,6 +65,8 @@ def parse_time(value: object) -> float | None:
     m = _TIME.match(text)
     if m:
         h, mnt, s, frac = m.groups()
+        if int(s) >= 60 or (h is not None and int(mnt) >= 60):  # "99:99" is no time, not 100:39
+            return None
         return int(h or 0) * 3600 + int(mnt) * 60 + int(s) + (int(frac.ljust(3, "0")) / 1000 if frac else 0.0)
     try:
         return float(text.replace(",", "."))
@@ -70,31 +74,12 @@ def parse_time(value: object) -> float | None:
         return None
 
 
-def decode(data: bytes, name: str) -> Decoded:
-    """BOM -> UTF-16 / UTF-8; else UTF-8; else Windows-1252 (what older spreadsheets save)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return Decoded(data.decode("utf-16"), "UTF-16")
-        except UnicodeDecodeError as exc:
-            raise PipelineError(f"{name}: starts as UTF-16 but byte {exc.start} is not",
-                                hint="export it again as UTF-8 CSV (or 'Unicode text')") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding, data = "UTF-8 (with BOM)", data[3:]
-    else:
-        encoding = "UTF-8"
-    try:
-        return Decoded(data.decode("utf-8"), encoding)
-    except UnicodeDecodeError:
-        pass
-    try:
-        return Decoded(data.decode("cp1252"), "Windows-1252")
-    except UnicodeDecodeError as exc:
-        raise PipelineError(f"{name}: unreadable text (neither UTF-8, UTF-16 nor Windows-1252; byte "
-                            f"{exc.start} is 0x{data[exc.start]:02x})",
-                            hint="save it again as 'CSV UTF-8' or as an SRT in UTF-8") from None
-
-
 # ------------------------------------------------------------------ writing
+
+def restore(text: str) -> str:
+    """The inverse of `neutralise`: exactly the quote it added goes (a translator's own 'text' stays)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
 
 def csv_text(rows: Sequence[tuple[int, float, float, str, str]]) -> str:
     """Semicolon-separated (French-locale spreadsheets split on ';'), written with a BOM by the caller."""
@@ -102,7 +87,7 @@ def csv_text(rows: Sequence[tuple[int, float, float, str, str]]) -> str:
     w = csv.writer(out, delimiter=";", lineterminator="\r\n")
     w.writerow(COLUMNS)
     for n, start, end, fr, bm in rows:
-        w.writerow([n, timecode(start), timecode(end), fr, bm])
+        w.writerow([n, timecode(start), timecode(end), neutralise(fr), neutralise(bm)])
     return out.getvalue()
 
 
@@ -118,6 +103,9 @@ def xlsx_bytes(rows: Sequence[tuple[int, float, float, str, str]]) -> bytes:
         cell.font = Font(bold=True)
     for n, start, end, fr, bm in rows:
         ws.append([n, timecode(start), timecode(end), fr, bm])  # times as text: no spreadsheet rounding
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
     for col, width in zip("ABCDE", (5, 14, 14, 50, 50), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
@@ -133,13 +121,8 @@ def xlsx_bytes(rows: Sequence[tuple[int, float, float, str, str]]) -> bytes:
 
 def read_rows(path: Path) -> tuple[list[Row], str, list[str]]:
     """(rows, encoding or format used, problems). Problems name rows; nothing is guessed silently."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PipelineError(f"file not found: {path}", hint="give the path of the translated file") from None
-    except OSError as exc:
-        raise PipelineError(f"cannot read {path}: {exc.strerror}") from None
-    if data.startswith(b"PK\x03\x04") or path.suffix.lower() == ".xlsx":
+    data = read_bytes(path, "translated file (SRT, CSV or XLSX)", MAX_FILE_BYTES)
+    if is_xlsx(path, data):
         rows, problems = _xlsx_rows(path)
         return rows, "XLSX", problems
     decoded = decode(data, path.name)
@@ -188,7 +171,8 @@ def _columns(header: Sequence[str]) -> dict[str, int] | None:
     return found if {"start", "end", "bambara"} <= found.keys() else None
 
 
-def _table(cells: list[list[object]]) -> tuple[list[Row], list[str]]:
+def _table(cells: list[list[object]], separator: str = "") -> tuple[list[Row], list[str]]:
+    """Rows of a sheet; `separator` for a CSV (its cells were neutralised against formulas)."""
     while cells and not any(str(c or "").strip() for c in cells[0]):
         cells.pop(0)
     if not cells:
@@ -199,6 +183,10 @@ def _table(cells: list[list[object]]) -> tuple[list[Row], list[str]]:
         if len(cells[0]) < 5:
             return [], [f"row 1: no header naming the columns ({'; '.join(COLUMNS)})"]
         cols, body_start = {"n": 0, "start": 1, "end": 2, "french": 3, "bambara": 4}, 0
+    width = max(cols.values()) + 1
+    if body_start:
+        width = max(width, max((j + 1 for j, c in enumerate(cells[0]) if str(c or "").strip()), default=0))
+    text_of = restore if separator else (lambda t: t)
     rows, problems = [], []
     for i, cells_row in enumerate(cells[body_start:], body_start + 1):
         def cell(key: str, row: list[object] = cells_row) -> object:
@@ -208,33 +196,26 @@ def _table(cells: list[list[object]]) -> tuple[list[Row], list[str]]:
         if not any(str(c or "").strip() for c in cells_row):
             continue
         where = f"row {i}"
+        used = max((j + 1 for j, c in enumerate(cells_row) if str(c or "").strip()), default=0)
+        if separator and used > width:  # a value holding the separator, unquoted: every column after it moved
+            problems.append(f"{where}: {used} cells where the header has {width}: a value holds the separator "
+                            f"{separator!r} without quotes (a time such as 00:00:01,000 in a ','-separated "
+                            "file); save the sheet again as CSV UTF-8")
+            continue
         start, end = parse_time(cell("start")), parse_time(cell("end"))
         if start is None or end is None:
             bad = cell("start") if start is None else cell("end")
             problems.append(f"{where}: unreadable time {str(bad or '').strip()!r} (write HH:MM:SS,mmm)")
             continue
-        text = str(cell("bambara") or "").replace("\r", "").strip()
-        rows.append(Row(where, start, end, text, str(cell("french") or "").strip()))
+        text = text_of(str(cell("bambara") or "").replace("\r", "").strip())
+        rows.append(Row(where, start, end, text, text_of(str(cell("french") or "").strip())))
     return rows, problems
 
 
 def _table_rows(text: str) -> tuple[list[Row], list[str]]:
-    head = text.split("\n", 1)[0]
-    delimiter = max(("\t", ";", ","), key=head.count)
-    return _table([list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)])
+    delimiter = delimiter_of(text, lambda head: _columns(head) is not None)
+    return _table(split_text(text, delimiter), delimiter)
 
 
 def _xlsx_rows(path: Path) -> tuple[list[Row], list[str]]:
-    try:
-        from openpyxl import load_workbook
-    except ImportError:
-        raise PipelineError("reading .xlsx files needs openpyxl",
-                            hint="pip install openpyxl, or save the sheet as CSV UTF-8") from None
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise PipelineError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})",
-                            hint="open it in the spreadsheet and save again as .xlsx or CSV UTF-8") from None
-    cells = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-    wb.close()
-    return _table(cells)
+    return _table(xlsx_cells(path))

@@ -1,9 +1,9 @@
 """The `webseries` command: the only place that prints errors and exits.
 
-Each stage's subcommand lives in a module of this package (transcode, subtitles, clips,
-publish, metrics, and studio: serve, worker, users) with a `register(sub)` function. Expected problems (PipelineError) print
-`error:` and `hint:` lines and exit 2; anything else is a bug and says so (set
-WEBSERIES_DEBUG=1 to see the traceback).
+Each stage's subcommand lives in a module of this package (transcode, subtitles, voiceover, clips,
+package, publish, metrics, and studio: serve, worker, users) with a `register(sub)` function.
+Expected problems (PipelineError) print `error:` and `hint:` lines and exit 2; anything else is a
+bug and says so (set WEBSERIES_DEBUG=1 to see the traceback).
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from pipeline import __version__, log
-from pipeline.cli import clips, metrics, publish, studio, subtitles, transcode
+from pipeline.cli import clips, metrics, package, publish, studio, subtitles, transcode, voiceover
 from pipeline.cli.common import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.fsutil import NO_SPACE
 
-STAGES = (transcode, subtitles, clips, publish, metrics, studio)  # in pipeline order, as `--help` lists them
+# in pipeline order, as `--help` lists them
+STAGES = (transcode, subtitles, voiceover, clips, package, publish, metrics, studio)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,12 +55,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: unfinished outputs were removed", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:
+        if exc.errno not in NO_SPACE or os.environ.get("WEBSERIES_DEBUG"):
+            return _bug(exc)
+        print(f"error: {exc.strerror}: {exc.filename or 'a file being written'}; unfinished outputs were removed",
+              file=sys.stderr)
+        print("hint: free some space on that disk, then run the same command again", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        if os.environ.get("WEBSERIES_DEBUG"):
-            raise
-        print(f"error: unexpected {type(exc).__name__}: {_redact(str(exc))}", file=sys.stderr)
-        print("hint: this is a bug; rerun with WEBSERIES_DEBUG=1 and report the traceback", file=sys.stderr)
-        return EXIT_BUG
+        return _bug(exc)
+
+
+def _bug(exc: Exception) -> int:
+    if os.environ.get("WEBSERIES_DEBUG"):
+        raise exc
+    print(f"error: unexpected {type(exc).__name__}: {_redact(str(exc))}", file=sys.stderr)
+    print("hint: this is a bug; rerun with WEBSERIES_DEBUG=1 and report the traceback", file=sys.stderr)
+    return EXIT_BUG
 
 
 def _redact(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from pipeline.cli.common import context, open_store
+from pipeline.cli.common import context, count, open_store
 
 
 def cmd_clips(args: argparse.Namespace) -> int:
@@ -68,7 +68,7 @@ def _clip_json(clip: str, seg, outputs: dict, thumbnail, captions: str) -> dict:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("clips", help="cut short vertical clips with captions (and thumbnails) from episodes")
     p.add_argument("episodes", nargs="+", metavar="EPISODE", help="episode id, unique prefix, folder, or 'all'")
-    p.add_argument("--count", type=int, metavar="N", help="automatic clips per episode (default: [clips] count)")
+    p.add_argument("--count", type=count, metavar="N", help="automatic clips per episode (default: [clips] count)")
     p.add_argument("--plan", action="store_true", help="only choose the clips and say why; render nothing")
     p.add_argument("--force", action="store_true", help="redo clips even if they are up to date")
     p.add_argument("--json", action="store_true", help="print the chosen segments, scores and reasons as JSON")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import log
-from pipeline.cli.common import context, open_store
+from pipeline.cli.common import context, open_store, positive_number
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 
@@ -76,21 +76,21 @@ def _make(args: argparse.Namespace) -> int:
     return 0
 
 
-def _subtitle_files(cfg: Config, items: list[str]) -> list[tuple[str, str, Path]]:
-    """(asset, lang, path) for each file named, or every track of each episode named."""
+def _subtitle_files(cfg: Config, items: list[str]) -> list[tuple[str, str, Path, bool]]:
+    """(asset, lang, path, bare) for each file named, or every track of each episode named."""
+    from pipeline.fsutil import require_file
     from pipeline.manifest import resolve
 
     out = []
     for item in items or ["all"]:
         path = Path(item)
         if path.suffix == ".srt":
-            if not path.is_file():
-                raise PipelineError(f"subtitle file not found: {path}")
-            out.append((path.parent.name, path.stem.split(".")[0], path))
+            require_file(path, "subtitle file", "give the path of an .srt file, or an episode id")
+            out.append((path.parent.name, path.stem.split(".")[0], path, True))
             continue
         for ep in resolve(cfg.project.episodes_dir, [item]):
             folder = cfg.project.subtitles_dir / ep.id
-            out += [(ep.id, f.stem, f) for f in sorted(folder.glob("*.srt")) if "." not in f.stem]
+            out += [(ep.id, f.stem, f, False) for f in sorted(folder.glob("*.srt")) if "." not in f.stem]
     return out
 
 
@@ -101,19 +101,30 @@ def _violation_json(v) -> dict:  # noqa: ANN001 - a captions.lint.Violation
 def _lint(args: argparse.Namespace) -> int:
     from pipeline.captions.files import read_srt
     from pipeline.captions.lint import lint
+    from pipeline.stages.subtitles_review import DEFAULT_FPS, timing
 
     cfg = context(args)
     report, total = [], 0
-    for asset, lang, path in _subtitle_files(cfg, args.items):
-        problems = lint(read_srt(path), cfg.subtitles.rules_for(lang, args.fps))
+    rates: dict[str, float] = {}
+    for asset, lang, path, bare in _subtitle_files(cfg, args.items):
+        if bare:  # a file on its own: its frame rate is --fps
+            fps = args.fps or DEFAULT_FPS
+        elif args.fps:
+            raise PipelineError(f"--fps is for a bare .srt file: {asset}'s frame rate comes from its master",
+                                hint=f"webseries subtitles lint {asset} (or give the .srt file's path with --fps)")
+        else:     # an episode's: its master's
+            if asset not in rates:
+                rates[asset] = timing(cfg, asset).fps
+            fps = rates[asset]
+        problems = lint(read_srt(path), cfg.subtitles.rules_for(lang, fps))
         total += len(problems)
-        report.append({"file": str(path), "asset": asset, "lang": lang,
+        report.append({"file": str(path), "asset": asset, "lang": lang, "fps": round(fps, 3),
                        "violations": [_violation_json(v) for v in problems]})
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         for f in report:
-            print(f"{f['file']}: {len(f['violations'])} problem(s)")
+            print(f"{f['file']}: {len(f['violations'])} problem(s) (at {f['fps']:g} fps)")
             for v in f["violations"]:
                 print(f"  cue {v['cue']} at {v['time']}: {v['rule']}: {v['message']}")
         if not report:
@@ -123,25 +134,33 @@ def _lint(args: argparse.Namespace) -> int:
 
 def _approve(args: argparse.Namespace) -> int:
     from pipeline.captions import review
-    from pipeline.captions.files import read_srt
-    from pipeline.captions.lint import lint
     from pipeline.manifest import resolve
     from pipeline.paths import subtitle_path
+    from pipeline.stages.subtitles_review import LintRefusal, approve
 
     cfg = context(args)
     (ep,) = resolve(cfg.project.episodes_dir, [args.episode])
     lang = args.lang
     path = subtitle_path(cfg, ep.id, lang)
     with open_store(cfg) as store:
-        track = review.approve(store, ep.id, lang, path)
-    problems = lint(read_srt(path), cfg.subtitles.rules_for(lang, args.fps))
+        try:
+            track, problems = approve(cfg, store, ep.id, lang, by=args.by or "", force=args.force)
+        except LintRefusal as exc:
+            _print_violations(exc.violations)
+            raise
+    _print_violations(problems)
     log.stage_logger("subtitles").info("%s: %s: approved %s (sha256 %s...)%s", ep.id, lang, path,
                                        track.approved_sha256[:12],  # type: ignore[index]
-                                       f"; lint still reports {len(problems)} problem(s)" if problems else "")
+                                       f" with {len(problems)} lint problem(s)" if problems else "")
     if review.new_path(path).is_file():
         log.stage_logger("subtitles").info("%s: %s: %s is still there: a newer machine version to compare",
                                            ep.id, lang, review.new_path(path).name)
     return 0
+
+
+def _print_violations(violations: list) -> None:  # captions.lint.Violation
+    for v in violations:
+        print(f"  cue {v.cue} at {v.timecode()}: {v.rule}: {v.message}")
 
 
 def _burn(args: argparse.Namespace) -> int:
@@ -215,7 +234,7 @@ def _import(args: argparse.Namespace) -> int:
     cfg = context(args)
     (ep,) = resolve(cfg.project.episodes_dir, [args.episode])
     with open_store(cfg) as store:
-        r = import_file(cfg, store, ep.id, langs[0], Path(args.file), args.fps)
+        r = import_file(cfg, store, ep.id, langs[0], Path(args.file))
     if args.json:
         print(json.dumps({"asset": r.asset, "lang": r.lang, "path": str(r.path), "cues": r.cues,
                           "read_as": r.read_as, "flagged": list(r.flagged),
@@ -243,7 +262,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.register("action", "parsers", MakeByDefault)
     acts = p.add_subparsers(dest="action", metavar="ACTION")
     p.set_defaults(func=_no_episode)
-    fps = {"type": float, "default": 25.0, "help": "frame rate for the two-frame gap rule (default 25)"}
     as_json = {"action": "store_true", "help": "print the result as JSON on stdout"}
     a = acts.add_parser("make", help="recognise speech and write each language's SRT and VTT (the default action)")
     a.add_argument("episodes", nargs="*", metavar="EPISODE", help="episode id, unique prefix, folder, or 'all'")
@@ -253,13 +271,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(func=_make)
     a = acts.add_parser("lint", help="check files against the cue rules (line length, reading speed, timing)")
     a.add_argument("items", nargs="*", metavar="EPISODE|FILE", help="episodes or .srt files (default: all)")
-    a.add_argument("--fps", **fps)
+    a.add_argument("--fps", type=positive_number, metavar="FPS",
+                   help="frame rate of a bare .srt file, for the two-frame gap rule (default 25; an episode's "
+                        "files use its master's)")
     a.add_argument("--json", **as_json)
     a.set_defaults(func=_lint)
     a = acts.add_parser("approve", help="mark a language's file as reviewed: fit for release until it changes")
     a.add_argument("episode", metavar="EPISODE")
     a.add_argument("lang", metavar="LANG", help="fr, bm, ...")
-    a.add_argument("--fps", **fps)
+    a.add_argument("--force", action="store_true", help="approve even though lint finds problems (they are shown)")
+    a.add_argument("--by", metavar="NAME", help="who approves (default: your user name)")
     a.set_defaults(func=_approve)
     a = acts.add_parser("status", help="where every track stands (machine, translator, imported, approved)")
     a.add_argument("episodes", nargs="*", metavar="EPISODE", help="episodes (their clips included), or 'trailer'")
@@ -275,7 +296,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("episode", metavar="EPISODE")
     a.add_argument("file", metavar="FILE", help="the translated file (SRT, CSV or XLSX)")
     a.add_argument("--lang", metavar="LANG", help="the file's language (default: bm)")
-    a.add_argument("--fps", **fps)
     a.add_argument("--json", **as_json)
     a.set_defaults(func=_import)
     a = acts.add_parser("burn", help="renditions with the subtitles burned into the picture (WhatsApp, TikTok)")

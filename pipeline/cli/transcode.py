@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from pipeline import log
 from pipeline.cli.common import context, open_store
@@ -14,15 +15,15 @@ from pipeline.models import Rendition
 
 
 def cmd_transcode(args: argparse.Namespace) -> int:
-    from pipeline.manifest import resolve
     from pipeline.stages.transcode import transcode
+    from pipeline.versions import resolve
 
     cfg = context(args)
     if args.list_profiles:
         return _list_profiles(cfg, args.json)
     if not args.episodes:
         raise PipelineError("no episode named", hint="e.g. `webseries transcode ep01` or `webseries transcode all`")
-    episodes = resolve(cfg.project.episodes_dir, args.episodes)
+    episodes = resolve(cfg, args.episodes)  # voice-over versions (ep01-vote-bm) too
     results: list[Rendition] = []
     with open_store(cfg) as store:
         for ep in episodes:
@@ -60,13 +61,21 @@ def _rendition_json(r: Rendition) -> dict:
             "notes": list(r.notes)}
 
 
+def _shown(path: Path) -> str:
+    """A file's path as the editor can use it from here: relative to this folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def rendition_table(rows: Sequence[Rendition]) -> str:
-    head = ("episode", "rendition", "resolution", "kb/s", "size MB", "MB/min")
+    head = ("episode", "rendition", "resolution", "kb/s", "size MB", "MB/min", "file")
     body = [(r.episode, r.profile, f"{r.width}x{r.height}" if r.width else "audio", f"{r.bitrate_kbps:.0f}",
-             f"{r.size_bytes / 1e6:.1f}", f"{r.mb_per_minute:.2f}") for r in rows]
+             f"{r.size_bytes / 1e6:.1f}", f"{r.mb_per_minute:.2f}", _shown(r.path)) for r in rows]
     widths = [max(len(str(c)) for c in col) for col in zip(head, *body, strict=False)]
-    line = lambda cells: "  ".join(str(c).rjust(w) if i > 1 else str(c).ljust(w)  # noqa: E731
-                                   for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+    line = lambda cells: "  ".join(str(c).rjust(w) if 1 < i < 6 else str(c).ljust(w)  # noqa: E731
+                                   for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
     return "\n".join([line(head), *(line(b) for b in body)])
 
 

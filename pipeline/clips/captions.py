@@ -1,7 +1,9 @@
 """Captions for phone clips: cues shifted to the clip's own clock, at most two short lines.
 
 Viewers scroll with the sound off, so the text is big: short lines (22 characters at the
-vertical size), and a cue too long for two of them is split into parts timed by length.
+vertical size), and a cue too long for two of them is split into parts timed by length. Lines
+are broken with the subtitles' own costs (captions.segment): at sentence ends and phrase
+boundaries, never after a dangling "Les" or "de".
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+from pipeline.captions.segment import line_break_cost
 from pipeline.clips.select import Utterance
 
 MAX_LINES = 2
@@ -16,19 +19,39 @@ VERTICAL_CHARS = 22
 LANDSCAPE_CHARS = 36
 
 
-def wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=width, break_long_words=False) or [""]
+def lines(words: Sequence[str], width: int) -> list[str]:
+    """Words laid out in lines of at most `width` (a longer word stands alone): the layout with the
+    least ragged lines that ends none on a dangling short word (the subtitles' break costs)."""
+    n = len(words)
+    best: list[tuple[float, int]] = [(0.0, 0)] + [(float("inf"), 0)] * n  # (cost, where the last line starts)
+    for j in range(1, n + 1):
+        for i in range(j - 1, -1, -1):
+            length = len(" ".join(words[i:j]))
+            if length > width and j - i > 1:
+                break
+            cost = best[i][0] + (line_break_cost(words[j - 1], words[j]) + (width - length) ** 2 / width / 2
+                                 if j < n else 0.0)
+            if j - i == 1 and len(words[i]) <= 3 and n > 1:  # a lone short word on a line
+                cost += 100
+            if cost < best[j][0]:
+                best[j] = (cost, i)
+    out, j = [], n
+    while j > 0:
+        i = best[j][1]
+        out.append(" ".join(words[i:j]))
+        j = i
+    return out[::-1]
 
 
 def split_cue(cue: Utterance, width: int) -> list[Utterance]:
     """One cue -> parts of at most two lines each, their time shared by character count."""
-    lines = wrap(cue.text, width)
-    parts = [" ".join(lines[i:i + MAX_LINES]) for i in range(0, len(lines), MAX_LINES)]
+    laid = lines(cue.text.split(), width) or [""]
+    parts = ["\n".join(laid[i:i + MAX_LINES]) for i in range(0, len(laid), MAX_LINES)]
     total = sum(len(p) for p in parts) or 1
     out, t = [], cue.start
-    for p in parts:
-        end = cue.end if p is parts[-1] else t + (cue.end - cue.start) * len(p) / total
-        out.append(Utterance(round(t, 3), round(end, 3), "\n".join(wrap(p, width))))
+    for k, p in enumerate(parts):
+        end = cue.end if k == len(parts) - 1 else t + (cue.end - cue.start) * len(p) / total
+        out.append(Utterance(round(t, 3), round(end, 3), p))
         t = end
     return out
 

@@ -1,8 +1,8 @@
 """config.toml -> frozen dataclasses. Every problem is reported at once, with its key.
 
-One module per section (project, transcode, subtitles, clips, publish, metrics, studio): a new section
-is a new module plus one line here. Secrets never live here: tokens come from the environment
-or a 0600 file (see publish).
+One module per section (project, transcode, subtitles, clips, publish, metrics, studio, package,
+voiceover): a new section is a new module plus one line here. Secrets never live here: tokens
+come from the environment or a 0600 file (see publish).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.config import clips, metrics, project, publish, studio, subtitles, transcode
+from pipeline.config import clips, metrics, package, project, publish, studio, subtitles, transcode, voiceover
 from pipeline.config.publish import EMULATOR_ENV
 from pipeline.errors import ConfigError
 from pipeline.tomlread import Reader, load_toml
@@ -31,6 +31,8 @@ class Config:
     clips: clips.ClipsConfig
     metrics: metrics.MetricsConfig
     studio: studio.StudioConfig
+    package: package.PackageConfig
+    voiceover: voiceover.VoiceoverConfig
 
 
 def find_config(explicit: str | None = None) -> Path:
@@ -59,7 +61,9 @@ def load_config(path: Path) -> Config:
     metrics_cfg = metrics.parse(root.table("metrics"))
     cfg = Config(file=path, project=project_cfg, transcode=transcode_cfg, subtitles=subtitles_cfg, publish=publish_cfg,
                  clips=clips.parse(root.table("clips"), transcode_cfg), metrics=metrics_cfg,
-                 studio=studio.parse(root.table("studio"), project_cfg.build_dir))
+                 studio=studio.parse(root.table("studio"), project_cfg.build_dir),
+                 package=package.parse(root.table("package"), transcode_cfg),
+                 voiceover=voiceover.parse(root.table("voiceover"), transcode_cfg, path.parent))
     root.check_unknown()
     root.raise_if_problems(hint=f"fix {path.name} and run again")
     return cfg

@@ -50,6 +50,7 @@ class PublishConfig:
     retry_base_seconds: float
     youtube: YouTubeConfig
     facebook: FacebookConfig
+    rehearsal: bool = False                # set for `--emulator` runs (never read from config.toml): links are marked
 
 
 def parse(r: Reader) -> PublishConfig:
@@ -63,7 +64,8 @@ def parse(r: Reader) -> PublishConfig:
         except (ValueError, AssertionError):
             r.problem("upload_hours", f'expected "HH:00-HH:00" local hours (e.g. "00:00-06:00"), got {hours!r}')
     y, f = r.table("youtube"), r.table("facebook")
-    costs = {"upload": 1600, "captions": 400, "thumbnails": 50, "playlist": 50, "list": 1}
+    costs = {"upload": 1600, "captions": 400, "thumbnails": 50, "playlist": 50, "list": 1,
+             "update": 50, "caption_update": 450, "delete": 50}  # videos.update; captions.update; *.delete
     cost_table = y.table("quota_costs")
     for key in costs:
         costs[key] = cost_table.int(key, costs[key], lo=0)

@@ -111,7 +111,9 @@ def assembly_command(a: Assembly, measure: bool = False) -> list[str]:
     if measure:
         graph.append("".join(parts_a) + f"concat=n={len(parts_a)}:v=0:a=1,loudnorm@m=print_format=json[aout]")
         return [*args, "-filter_complex", ";".join(graph), "-map", "[aout]", "-f", "null", "-"]
-    tail = ",".join(a.audio_tail) + "," if a.audio_tail else ""
+    # concat hands on its own time base, and loudnorm's linear mode (ffmpeg 5.1) stamps its frames in
+    # the input's: without a 1/rate base the sound came out a twentieth of its length
+    tail = f"asettb=1/{CLIP_AUDIO_RATE}," + ",".join(a.audio_tail) + "," if a.audio_tail else ""
     nv = len(a.variants)
     graph.append("".join(parts_a) + f"concat=n={len(parts_a)}:v=0:a=1,{tail}aresample={CLIP_AUDIO_RATE},"
                  f"aformat=sample_rates={CLIP_AUDIO_RATE}:channel_layouts=stereo"

@@ -28,6 +28,7 @@ from typing import Any
 import ffmpeg as ffpy  # ffmpeg-python
 
 from pipeline.errors import MediaError, ToolMissingError
+from pipeline.fsutil import require_file
 from pipeline.models import Loudness, MediaInfo
 
 Progress = Callable[[float], None]  # seconds of output written so far
@@ -143,8 +144,7 @@ def _rotation(stream: dict) -> int:
 def probe(path: Path) -> MediaInfo:
     """What ffprobe says about a media file; MediaError if it is missing or unreadable."""
     require_tools()
-    if not path.is_file():
-        raise MediaError(f"{path}: file not found", hint="check the path (for a master: `master` in episode.toml)")
+    require_file(path, "media file", "check the path (for a master: `master` in episode.toml)", MediaError)
     try:
         data = ffpy.probe(str(path))
     except ffpy.Error as exc:
@@ -161,6 +161,10 @@ def probe(path: Path) -> MediaInfo:
     if duration <= 0:
         raise MediaError(f"{path}: cannot tell its duration (truncated or still being written?)",
                          hint="re-export it, or wait for the copy to finish")
+    held = max((_ratio(s.get("duration")) for s in (video, audio) if s), default=0.0)
+    if held and duration > 2 * held + 1:  # the container's header claims far more than the streams hold
+        raise MediaError(f"{path}: its header says it lasts {duration / 60:.1f} min, but its picture and sound "
+                         f"last {held:.1f} s", hint="a damaged or incomplete export: export or copy it again")
     info: dict[str, Any] = {"path": path, "duration": duration, "size_bytes": path.stat().st_size}
     if video:
         w, h = int(video.get("width") or 0), int(video.get("height") or 0)
@@ -339,7 +343,8 @@ def ffprobe_json(path: Path, *args: str) -> dict:
     out = subprocess.run([require_tools()[1], "-v", "error", "-of", "json", *args, str(path)],
                          capture_output=True, text=True)
     if out.returncode != 0:
-        raise MediaError(f"{path}: ffprobe failed: {_tail(out.stderr, 1)}")
+        raise MediaError(f"{path}: ffprobe failed: {_tail(out.stderr, 1)}",
+                         hint="check the file is a complete media file (re-export or copy it again)")
     return json.loads(out.stdout)
 
 

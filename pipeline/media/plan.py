@@ -105,5 +105,16 @@ def loudnorm_options(profile: Profile, measured: Loudness, keep_lra: bool) -> di
     }
 
 
+# loudnorm's dynamic mode, in an editor's words: what happened, and what to do about it.
+DYNAMIC_NOTE = "loudness evened out moment by moment (dynamic mode): the mix is too peaky for a plain gain"
+
+
+def dynamic_advice(renditions: list[str]) -> str:
+    """Once per run: which renditions, why, and what the editor can do (loudnorm said "dynamic")."""
+    return (f"the mix has loud peaks, so {', '.join(renditions)} could not simply be turned up to the platforms' "
+            "loudness: the level was evened out moment by moment instead (it can sound a little squashed). Listen "
+            "to one; to avoid it, put a limiter on the master mix (peaks at -2 dBTP or lower) and export it again")
+
+
 def is_silent(measured: Loudness) -> bool:
     return not math.isfinite(measured.integrated) or measured.integrated < -70

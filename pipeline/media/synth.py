@@ -54,7 +54,8 @@ def speak(text: str, out: Path, voice: str = "fr", speed: int = 140) -> None:
         raise ToolMissingError("espeak-ng not found on PATH", hint="run `make setup` (or: apt-get install espeak-ng)")
     done = subprocess.run([exe, "-v", voice, "-s", str(speed), "-w", str(out), text], capture_output=True, text=True)
     if done.returncode != 0:
-        raise PipelineError(f"espeak-ng failed: {done.stderr.strip()}")
+        raise PipelineError(f"espeak-ng failed: {done.stderr.strip()}",
+                            hint="check `espeak-ng -v fr \"bonjour\"` works on this machine")
 
 
 def _label(text: str) -> str:

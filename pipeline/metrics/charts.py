@@ -143,3 +143,28 @@ def hbar_chart(chart_id: str, title: str, items: list[tuple[str, float]], unit: 
                     f'fill="{colour}"><title>{escape(label)} : {fmt(v, _dec(v))}</title></rect>')
         body.append(f'<text x="{left + w + 6:.1f}" y="{y + 15}" font-size="11">{fmt(v, _dec(v))}</text>')
     return _svg(chart_id, title, body, height)
+
+
+def ci_chart(chart_id: str, title: str, categories: list[str], means: list[float | None], lows: list[float | None],
+             highs: list[float | None], unit: str, colour: str = "#27865a") -> str:
+    """One bar per category with its confidence interval as a whisker."""
+    top = _nice_max(max([v for v in (*means, *highs) if v is not None] or [0]))
+    body = _y_axis(top, unit)
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    group_w = plot_w / max(1, len(categories))
+
+    def y(v: float) -> float:
+        return TOP + plot_h * (1 - v / top)
+    for i, (cat, m, lo, hi) in enumerate(zip(categories, means, lows, highs, strict=True)):
+        x = LEFT + i * group_w + group_w * 0.3
+        w = group_w * 0.4
+        if m is not None:
+            body.append(f'<rect class="mark" x="{x:.1f}" y="{y(m):.1f}" width="{w:.1f}" height="{max(plot_h - (y(m) - TOP), 0.5):.1f}" '
+                        f'fill="{colour}"><title>{escape(cat)} : {fmt(m, 1)}</title></rect>')
+        if lo is not None and hi is not None:
+            cx = x + w / 2
+            body.append(f'<path d="M{cx:.1f},{y(lo):.1f}V{y(hi):.1f}M{cx - 8:.1f},{y(lo):.1f}H{cx + 8:.1f}'
+                        f'M{cx - 8:.1f},{y(hi):.1f}H{cx + 8:.1f}" stroke="#222" stroke-width="2" fill="none"/>')
+        body.append(f'<text x="{x + w / 2:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle" font-size="11">'
+                    f'{escape(cat)}</text>')
+    return _svg(chart_id, title, body)

@@ -115,18 +115,25 @@ def query(store: Store, since: date | None = None, until: date | None = None,
     """Rows of finished pulls; since/until filter on the pull date, episode on the episode (and clips)."""
     sql = (f"SELECT {', '.join('s.' + c for c in COLUMNS)} FROM metric_samples s "
            "JOIN metric_pulls p USING (pull_id) WHERE p.finished_at IS NOT NULL")
-    args: list[object] = []
-    if since:
-        sql += " AND substr(s.pulled_at, 1, 10) >= ?"
-        args.append(since.isoformat())
-    if until:
-        sql += " AND substr(s.pulled_at, 1, 10) <= ?"
-        args.append(until.isoformat())
+    where, args = between("s.pulled_at", since, until)
+    sql += where
     if episode:
         sql += " AND (s.episode = ? OR s.episode = ?)"
         args += [episode, ALL]
     sql += " ORDER BY s.pulled_at, s.platform, s.asset, s.metric, s.dimension, s.dimension_value"
     return [MetricSample(*r) for r in store.db.execute(sql, args)]
+
+
+def between(column: str, since: date | None, until: date | None) -> tuple[str, list[object]]:
+    """SQL (" AND ...") and its arguments keeping rows whose ISO time `column` falls on since..until (UTC days)."""
+    sql, args = "", []
+    if since:
+        sql += f" AND substr({column}, 1, 10) >= ?"
+        args.append(since.isoformat())
+    if until:
+        sql += f" AND substr({column}, 1, 10) <= ?"
+        args.append(until.isoformat())
+    return sql, args
 
 
 def to_csv(rows: list[MetricSample]) -> str:

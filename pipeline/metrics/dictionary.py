@@ -78,6 +78,11 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
        facebook=D("Graph video_insights : total_video_complete_views",
                   "Lectures allant jusqu'à 95 % de la durée de la vidéo.",
                   "Plays that reached 95% of the video's length.")),
+    _m("complete_views_pct", "Vues complètes (% des vues)", "Complete views (% of views)", "percent", False,
+       "Facebook seulement ; ne se compare pas au pourcentage moyen regardé de YouTube (autre mesure).",
+       facebook=D("calculé : total_video_complete_views ÷ total_video_views",
+                  "Part des vues (3 s) qui sont allées jusqu'à 95 % de la vidéo.",
+                  "Share of 3-second views that reached 95% of the video.")),
     _m("likes", "J'aime / réactions", "Likes / reactions", "count", False,
        "Non additionnable : un « J'aime » YouTube n'est pas une réaction Facebook (6 types).",
        youtube=D("YouTube Analytics : likes", "Clics sur « J'aime » pendant la période (moins les retraits).",
@@ -155,3 +160,29 @@ AGE_FR = {"age13-17": "13-17 ans", "age18-24": "18-24 ans", "age25-34": "25-34 a
 GENDER_FR = {"female": "femmes", "male": "hommes", "user_specified": "autre"}
 DEVICE_FR = {"MOBILE": "mobile", "DESKTOP": "ordinateur", "TABLET": "tablette", "TV": "télévision",
              "GAME_CONSOLE": "console", "UNKNOWN_PLATFORM": "inconnu"}
+PLATFORM_FR = {"youtube": "YouTube", "facebook": "Facebook", "ensemble": "Ensemble (additionnable)"}
+KIND_FR = {"episode": "Épisodes", "trailer": "Bande-annonce", "clip": "Extraits"}
+COUNTRY_FR = {"ML": "Mali", "CI": "Côte d'Ivoire", "SN": "Sénégal", "FR": "France", "BF": "Burkina Faso",
+              "GN": "Guinée", "US": "États-Unis", "NE": "Niger", "CA": "Canada", "BE": "Belgique"}
+
+
+REASONS_FR = (  # the dataset keeps the pipeline's English reasons; the report speaks French
+    ("YouTube Analytics returned no rows for this video", "YouTube Analytics n'a rien renvoyé pour cette vidéo "
+     "(pas encore de vues, ou données pas prêtes : 1 à 2 jours de retard)"),
+    ("YouTube returned no rows", "YouTube n'a rien renvoyé (trop peu de spectateurs connectés pour une répartition)"),
+    ("hidden on YouTube", "compteur masqué sur YouTube"),
+    ("video not found on YouTube", "vidéo introuvable sur YouTube (supprimée ou invisible pour ce compte)"),
+    ("Meta returned no insights", "Meta ne fournit pas de statistiques (audience trop faible, ou pas encore traitées)"),
+    ("metric refused by Meta", "mesure refusée par Meta (obsolète)"),
+    ("not in Meta's answer", "absente de la réponse de Meta (obsolète ou masquée pour cette vidéo)"),
+    ("video not found on Facebook", "vidéo introuvable sur Facebook (supprimée ?)"),
+    ("not yet published", "pas encore publiée"),
+    ("Meta throttled", "Meta a limité les requêtes ; nouvel essai au prochain relevé"),
+)
+
+
+def reason_fr(reason: str) -> str:
+    for en, fr in REASONS_FR:
+        if reason.startswith(en):
+            return f"{fr} [{reason}]" if en == "metric refused by Meta" else fr
+    return reason

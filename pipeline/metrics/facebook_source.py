@@ -50,14 +50,14 @@ class FacebookMetrics:
     def planned_requests(n_videos: int) -> dict[str, int]:
         return {SRC: max(1, -(-n_videos // BATCH_MAX))}
 
-    def _batch(self, items: list[tuple[str, dict]]) -> list[dict | None]:
+    def batch(self, items: list[tuple[str, dict]], what: str = "insights batch") -> list[dict | None]:
         """One POST / with up to 50 GET items; each answer as {"code", "body" (parsed)} or None."""
         batch = [{"method": "GET", "relative_url": f"{self.version}/{path}?{urlencode(params)}"}
                  for path, params in items]
         self.requests[SRC] += 1
         # publish's client: pinned version root, token in the form body, retries, throttling
         try:
-            answers = self.client.call("insights batch", "POST", "",  # same protocol, same error handling
+            answers = self.client.call(what, "POST", "",  # same protocol, same error handling
                                         {"batch": json.dumps(batch), "include_headers": "false"})
         except PlatformError as exc:
             raise PlatformError(exc.message, hint="check [publish.facebook] page_id and graph_version; "
@@ -82,7 +82,7 @@ class FacebookMetrics:
     def _insights(self, videos: list[PostedVideo]) -> list[dict | None]:
         answers: list[dict | None] = []
         for part in _chunks(videos, BATCH_MAX):
-            answers += self._batch([(f"{t.remote_id}/video_insights",
+            answers += self.batch([(f"{t.remote_id}/video_insights",
                                      {"metric": ",".join(self._metrics(t)), "period": "lifetime"}) for t in part])
         return answers
 
@@ -95,7 +95,7 @@ class FacebookMetrics:
             if not mine:
                 continue
             names = self._metrics(mine[0])
-            probe = self._batch([(f"{mine[0].remote_id}/video_insights", {"metric": m, "period": "lifetime"})
+            probe = self.batch([(f"{mine[0].remote_id}/video_insights", {"metric": m, "period": "lifetime"})
                                  for m in names])
             for m, a in zip(names, probe, strict=False):
                 if a and _metric_refused(a):

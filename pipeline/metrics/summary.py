@@ -14,12 +14,17 @@ from pipeline.metrics.dataset import ALL, TOTAL, MetricSample
 from pipeline.metrics.dictionary import METRICS
 
 PLATFORMS = ("youtube", "facebook")
-COLUMNS = ("views", "watch_minutes", "avg_view_seconds", "completion_pct", "likes", "comments", "shares",
-           "engagement_rate", "public_views")
-COLUMN_LABELS = {"views": "Vues", "watch_minutes": "Temps de visionnage (min)", "avg_view_seconds": "Durée moyenne (s)",
-                 "completion_pct": "Achèvement (%)", "likes": "J'aime / réactions", "comments": "Commentaires",
-                 "shares": "Partages", "engagement_rate": "Engagement (%)", "public_views": "Compteur public"}
-ADDITIVE = ("views", "watch_minutes", "likes", "comments", "shares", "public_views")  # within one platform
+# Completion is two measures, never one column: YouTube's average percentage watched, Facebook's
+# complete views (95 %) as a share of its 3-second views. Each is empty on the other platform.
+COLUMNS = ("views", "unique_viewers", "watch_minutes", "avg_view_seconds", "avg_view_percentage", "complete_views",
+           "complete_views_pct", "likes", "comments", "shares", "engagement_rate", "public_views")
+COLUMN_LABELS = {"views": "Vues", "unique_viewers": "Spectateurs uniques (Facebook)",
+                 "watch_minutes": "Temps de visionnage (min)", "avg_view_seconds": "Durée moyenne (s)",
+                 "avg_view_percentage": "% moyen regardé (YouTube)", "complete_views": "Vues complètes (Facebook)",
+                 "complete_views_pct": "Vues complètes, % des vues (Facebook)", "likes": "J'aime / réactions",
+                 "comments": "Commentaires", "shares": "Partages", "engagement_rate": "Engagement (%)",
+                 "public_views": "Compteur public (YouTube)"}
+ADDITIVE = ("views", "watch_minutes", "complete_views", "likes", "comments", "shares", "public_views")  # in a platform
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,8 @@ def latest(rows: list[MetricSample]) -> list[MetricSample]:
 
 def _derived(platform: str, v: dict[str, float | None]) -> None:
     views = v.get("views")
-    if platform == "youtube":
-        v["completion_pct"] = v.get("avg_view_percentage")
-    else:
-        cv = v.get("complete_views")
-        v["completion_pct"] = round(cv / views * 100, 2) if cv is not None and views else None
+    cv = v.get("complete_views")
+    v["complete_views_pct"] = round(cv / views * 100, 2) if cv is not None and views else None
     parts = [v.get("likes"), v.get("comments"), v.get("shares")]
     v["engagement_rate"] = (round(sum(parts) / views * 100, 2)
                             if views and all(p is not None for p in parts) else None)
@@ -72,7 +74,7 @@ def totals(latest_rows: list[MetricSample]) -> list[TotalRow]:
             when[r.platform] = r.pulled_at
     out = []
     for (platform, asset), vals in sorted(per.items(), key=lambda kv: (PLATFORMS.index(kv[0][0]), asset_order(kv[0][1]))):
-        v = {k: vals.get(k) for k in (*COLUMNS, "avg_view_percentage", "complete_views")}
+        v = {k: vals.get(k) for k in COLUMNS}
         _derived(platform, v)
         out.append(TotalRow("video", platform, asset, asset.split("-clip", 1)[0], kind_of(asset),
                             {k: v[k] for k in COLUMNS}, when[platform]))
@@ -84,10 +86,13 @@ def totals(latest_rows: list[MetricSample]) -> list[TotalRow]:
         missing = 0
         for k in ADDITIVE:
             known = [t.values[k] for t in mine if t.values[k] is not None]
-            missing += sum(1 for t in mine if t.values[k] is None and (platform == "youtube" or k != "public_views"))
+            missing += sum(1 for t in mine if t.values[k] is None and _applies(platform, k, t.asset))
             v[k] = sum(known) if known else None
         v["avg_view_seconds"] = round(v["watch_minutes"] * 60 / v["views"], 1) if v["views"] and v["watch_minutes"] else None
-        v["completion_pct"] = None   # an average of averages would mislead
+        v["avg_view_percentage"] = None   # an average of averages would mislead
+        known = [t for t in mine if t.values["complete_views"] is not None and t.values["views"]]
+        v["complete_views_pct"] = (round(sum(t.values["complete_views"] for t in known)
+                                         / sum(t.values["views"] for t in known) * 100, 2) if known else None)
         parts = [v["likes"], v["comments"], v["shares"]]
         v["engagement_rate"] = round(sum(parts) / v["views"] * 100, 2) if v["views"] and None not in parts else None
         out.append(TotalRow("platform", platform, ALL, ALL, "", {k: v.get(k) for k in COLUMNS}, when[platform], missing))
@@ -98,6 +103,15 @@ def totals(latest_rows: list[MetricSample]) -> list[TotalRow]:
         out.append(TotalRow("all", "ensemble", ALL, ALL, "", both, max(t.pulled_at for t in plats),
                             sum(t.missing for t in plats)))
     return out
+
+
+def _applies(platform: str, metric: str, asset: str) -> bool:
+    """Whether the platform measures this for this video (a gap is then "missing", not "not applicable")."""
+    if metric == "public_views":
+        return platform == "youtube"
+    if metric == "complete_views":
+        return platform == "facebook" and kind_of(asset) != "clip"   # Reels have no complete views
+    return True
 
 
 def views_over_time(rows: list[MetricSample], latest_rows: list[MetricSample],

@@ -63,11 +63,12 @@ class YouTubeMetrics:
 
     @staticmethod
     def planned_requests(n_videos: int) -> dict[str, int]:
-        """What a pull of n videos will cost, checked against the quotas before starting."""
+        """What a pull of n videos will cost at least, checked against the quotas before starting:
+        the Analytics queries, videos.list by 50, and the comments (channels.list + one page of threads)."""
         chunks = max(1, -(-n_videos // FILTER_MAX))
-        return {SRC_A: 5 * chunks, SRC_D: max(1, -(-n_videos // LIST_MAX))}
+        return {SRC_A: 5 * chunks, SRC_D: max(1, -(-n_videos // LIST_MAX)) + 2}
 
-    def _call(self, source: str, what: str, request: Callable[[], object]) -> dict:
+    def call(self, source: str, what: str, request: Callable[[], object]) -> dict:
         self.requests[source] += 1
         return guarded_call(self.backoff, what, request,
                             refused_hint="check [metrics] in config.toml; the pull can be run again safely",
@@ -77,7 +78,7 @@ class YouTubeMetrics:
         req = self.analytics.reports().query(ids="channel==MINE", startDate=start.isoformat(), endDate=end.isoformat(),
                                              metrics=metrics, dimensions=dimensions,
                                              filters="video==" + ",".join(ids), **extra)
-        return self._call(SRC_A, f"reports.query {dimensions}", req.execute)
+        return self.call(SRC_A, f"reports.query {dimensions}", req.execute)
 
     def pull(self, videos: list[PostedVideo], start: date, end: date, now: datetime) -> list[MetricSample]:
         by_id = {t.remote_id: t for t in videos}
@@ -163,7 +164,7 @@ class YouTubeMetrics:
 
     def _statistics(self, ids: list[str], by_id: dict[str, PostedVideo], end: date,
                     now: datetime) -> list[MetricSample]:
-        res = self._call(SRC_D, "videos.list statistics",
+        res = self.call(SRC_D, "videos.list statistics",
                          self.data.videos().list(part="statistics", id=",".join(ids), maxResults=LIST_MAX).execute)
         items = {i["id"]: i.get("statistics", {}) for i in res.get("items", [])}
         out = []

@@ -23,6 +23,7 @@ from pipeline.platforms.base import AuthError
 YOUTUBE_SCOPES = ("https://www.googleapis.com/auth/youtube.upload",
                   "https://www.googleapis.com/auth/youtube.force-ssl",
                   "https://www.googleapis.com/auth/yt-analytics.readonly")  # metrics: reports.query
+FACEBOOK_SCOPES = ("pages_manage_posts", "pages_read_engagement", "read_insights")  # publish; metrics: insights
 LOGIN_YOUTUBE = "webseries publish login youtube"
 LOGIN_FACEBOOK = "webseries publish login facebook"
 
@@ -86,7 +87,8 @@ def check_token_file(cfg: Config, path: Path, fix: str) -> None:
         raise AuthError(f"token file {path} is inside the project folder, where it could be committed",
                         hint="keep tokens under ~/.config/webseries/ and point config.toml's token_file there")
     if not path.is_file():
-        raise AuthError(f"no token file at {path}", hint=f"run `{fix}`")
+        raise AuthError(f"no token file at {path}", hint=f"run `{fix}` (to rehearse without an account: "
+                                                          "`webseries publish upload --emulator`)")
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise AuthError(f"token file {path} can be read by other users (mode {mode:04o})",
@@ -135,15 +137,51 @@ def youtube_credentials(cfg: Config):  # noqa: ANN201 - google.oauth2.credential
 
 def facebook_token(cfg: Config) -> str:
     fb = cfg.publish.facebook
-    token = os.environ.get(fb.token_env, "").strip()
+    return pasted_token(cfg, "Facebook Page token", fb.token_env, fb.token_file, LOGIN_FACEBOOK)
+
+
+def pasted_token(cfg: Config, what: str, env: str, path: Path, login: str) -> str:
+    """A token from $env, else from its 0600 file outside the project (written by `login`)."""
+    token = os.environ.get(env, "").strip()
     if not token:
-        if not fb.token_file.is_file():
-            raise AuthError(f"no Facebook Page token: ${fb.token_env} is empty and {fb.token_file} does not exist",
-                            hint=f"run `{LOGIN_FACEBOOK}` (it stores a Page token you paste), or set ${fb.token_env}")
-        check_token_file(cfg, fb.token_file, LOGIN_FACEBOOK)
-        token = fb.token_file.read_text(encoding="utf-8").strip()
+        if not path.is_file():
+            raise AuthError(f"no {what}: ${env} is empty and {path} does not exist",
+                            hint=f"run `{login}` (it stores a token you paste), or set ${env}")
+        check_token_file(cfg, path, login)
+        token = path.read_text(encoding="utf-8").strip()
     register_secret(token)
     return token
+
+
+def preflight(cfg: Config, platforms: list[str]) -> tuple[list[str], list[str]]:
+    """(problems, notes) about the accounts the calendars need, read from this machine only: token files
+    present, outside the project and 0600, the YouTube OAuth client, the Facebook Page id. No token is read
+    aloud: only paths and modes are named."""
+    problems: list[str] = []
+    notes: list[str] = []
+    if "youtube" in platforms:
+        yt = cfg.publish.youtube
+        try:
+            check_token_file(cfg, yt.token_file, LOGIN_YOUTUBE)
+        except AuthError as exc:
+            problems.append(f"youtube: {exc.message} ({exc.hint})")
+        if not yt.client_secrets_file.is_file():
+            (problems if not yt.token_file.is_file() else notes).append(
+                f"youtube: no OAuth client file at {yt.client_secrets_file}: `{LOGIN_YOUTUBE}` needs it (create an "
+                "OAuth client of type Desktop app in the Google Cloud console and save its JSON there)")
+    if "facebook" in platforms:
+        fb = cfg.publish.facebook
+        if os.environ.get(fb.token_env, "").strip():
+            notes.append(f"facebook: the Page token comes from ${fb.token_env}")
+        else:
+            try:
+                if not fb.token_file.is_file():
+                    raise AuthError(f"no Facebook Page token: ${fb.token_env} is empty and {fb.token_file} does "
+                                    "not exist", hint=f"run `{LOGIN_FACEBOOK}`, or set ${fb.token_env}")
+                check_token_file(cfg, fb.token_file, LOGIN_FACEBOOK)
+            except AuthError as exc:
+                problems.append(f"facebook: {exc.message} ({exc.hint})")
+    return problems, notes
 
 
 # ------------------------------------------------------------------ login
@@ -180,14 +218,19 @@ def login_youtube(cfg: Config, headless: bool, ask: Callable[[str], str] = input
 
 def login_facebook(cfg: Config, ask: Callable[[str], str] | None = None) -> Path:
     """Store a Page access token pasted by the user (Graph API Explorer or Business settings)."""
+    return login_token(cfg.publish.facebook.token_file, "Page access token (not shown): ", ask)
+
+
+def login_token(path: Path, prompt: str, ask: Callable[[str], str] | None = None) -> Path:
+    """Store a token pasted by the user (asked without echo) in a 0600 file; returns the file."""
     import getpass
 
-    token = (ask or getpass.getpass)("Page access token (not shown): ").strip()
+    token = (ask or getpass.getpass)(prompt).strip()
     if not token:
-        raise PipelineError("no token given", hint="paste the Page access token, or set the environment variable")
+        raise PipelineError("no token given", hint="paste the token, or set the environment variable")
     register_secret(token)
-    write_token_file(cfg.publish.facebook.token_file, token + "\n")
-    return cfg.publish.facebook.token_file
+    write_token_file(path, token + "\n")
+    return path
 
 
 def auth_error(platform: str, detail: str) -> AuthError:

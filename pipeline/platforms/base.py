@@ -1,7 +1,7 @@
 """One Publisher protocol for every platform, and the errors the publish stage acts on.
 
 A publisher does one platform call per method and never decides what to do next: the
-release ledger (pipeline/platforms/ledger.py) remembers what is done, so a crash between
+release ledger (pipeline/ledger.py) remembers what is done, so a crash between
 any two calls is resumed without doing anything twice.
 """
 
@@ -49,15 +49,48 @@ class RemoteVideo:
 
 
 @dataclass(frozen=True)
-class RemoteStatus:
-    published: bool
+class RemoteState:
+    """A video as the platform itself reports it (read back, never assumed from the ledger)."""
+
+    found: bool
+    privacy: str = ""                   # public | private | unlisted (YouTube); published | scheduled | draft (Facebook)
+    publish_at: datetime | None = None  # the platform's own scheduled time, while it is not out
+    published: bool = False             # out: anyone can see it
+    title: str = ""
     detail: str = ""
 
 
-class Publisher(Protocol):
-    """A platform: upload (scheduled at publish_at) then attach captions, thumbnail, playlist."""
+@dataclass(frozen=True)
+class AccountInfo:
+    """Who the token speaks for (`publish check --online`): a name a person recognises, and what is missing."""
 
     name: str
+    detail: str = ""
+    missing_scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform can change after an upload. The stage asks these, never a platform's name:
+    a platform that lacks one says so here (TikTok, Instagram: no native scheduling, no playlists)."""
+
+    native_scheduling: bool = True   # the platform publishes at publish_at by itself (else `publish run` posts then)
+    reschedule: bool = True          # move an unpublished video's time
+    update_texts: bool = True        # title, description, tags in place
+    replace_thumbnail: bool = True
+    replace_captions: bool = True    # update or remove a caption track
+    playlists: bool = False
+    unpublish: bool = True           # make private / unscheduled (cancel)
+    delete: bool = True
+
+
+class Publisher(Protocol):
+    """A platform: upload (scheduled at publish_at), attach captions, thumbnail, playlist; then
+    bring the video to a changed calendar (schedule, texts, captions), read it back, cancel it.
+    Every method is one platform conversation and idempotent: calling it twice leaves the same video."""
+
+    name: str
+    capabilities: Capabilities
 
     def upload(self, video: VideoUpload, resume: UploadProgress | None,
                on_progress: Callable[[UploadProgress], None]) -> RemoteVideo:
@@ -69,6 +102,12 @@ class Publisher(Protocol):
     def add_caption(self, remote_id: str, lang: str, path: Path) -> str:
         """Attach a subtitle file; returns what was attached (a track id or locale)."""
 
+    def replace_caption(self, remote_id: str, lang: str, path: Path, track: str) -> str:
+        """Put a new version of the `lang` track (known as `track`) in place of the old: never a second track."""
+
+    def remove_caption(self, remote_id: str, lang: str, track: str) -> None:
+        """Remove the `lang` track (gone already: nothing to do)."""
+
     def set_thumbnail(self, remote_id: str, path: Path) -> None:
         """Set the thumbnail (idempotent: setting twice replaces)."""
 
@@ -78,8 +117,26 @@ class Publisher(Protocol):
     def add_to_playlist(self, remote_id: str, playlist: str) -> str:
         """Add the video to a playlist; returns the playlist item id."""
 
-    def status(self, remote_id: str) -> RemoteStatus:
-        """Whether the platform has published the video yet."""
+    def remove_from_playlist(self, item: str) -> None:
+        """Take a playlist item out (gone already: nothing to do)."""
+
+    def set_schedule(self, remote_id: str, video: VideoUpload) -> None:
+        """Give an unpublished video the time and privacy of `video` (a move, or a cancel undone)."""
+
+    def update_texts(self, remote_id: str, video: VideoUpload) -> None:
+        """Replace title, description and tags with those of `video`."""
+
+    def unpublish(self, remote_id: str) -> None:
+        """Cancel: private and unscheduled (YouTube), unpublished and unscheduled (Facebook)."""
+
+    def delete(self, remote_id: str) -> None:
+        """Remove the video for good (gone already: nothing to do)."""
+
+    def read_back(self, remote_id: str) -> RemoteState:
+        """The video as the platform reports it now: its own time, privacy, state and title."""
+
+    def account(self) -> AccountInfo:
+        """One cheap authenticated call: the channel or Page the token speaks for, and missing permissions."""
 
 
 class AuthError(PipelineError):

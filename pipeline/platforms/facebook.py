@@ -19,14 +19,15 @@ import requests
 
 from pipeline.config import Config
 from pipeline.log import stage_logger
-from pipeline.platforms.accounts import auth_error, facebook_token
-from pipeline.platforms.base import (Backoff, PlatformError, QuotaExceeded, RemoteStatus, RemoteVideo,
-                                     UploadProgress, VideoUpload)
+from pipeline.platforms.accounts import FACEBOOK_SCOPES, auth_error, facebook_token
+from pipeline.platforms.base import (AccountInfo, Backoff, Capabilities, PlatformError, QuotaExceeded, RemoteState,
+                                     RemoteVideo, UploadProgress, VideoUpload)
 
 log = stage_logger("publish")
 THROTTLE_CODES = (4, 17, 32, 613, 80001)
 AUTH_CODES = (102, 190)
 OFFSET_MISMATCH = 1363037
+NOT_FOUND_SUBCODE = 33   # "Object ... does not exist": a deleted video
 
 
 class GraphError(Exception):
@@ -60,8 +61,17 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, requests.RequestException)
 
 
+def _description(video: VideoUpload) -> str:
+    """A Page video's description with the tags as hashtags; a Reel has no title field: it leads the text."""
+    text = video.description
+    if video.tags:
+        text += "\n\n" + " ".join("#" + "".join(t.split()) for t in video.tags)
+    return f"{video.title}\n\n{text}" if video.vertical else text
+
+
 class Facebook:
     name = "facebook"
+    capabilities = Capabilities(playlists=False)
 
     def __init__(self, cfg: Config, token: str | None = None) -> None:
         self.fb = cfg.publish.facebook
@@ -76,6 +86,8 @@ class Facebook:
         if method == "GET":  # a GET has no body: the token goes in a header instead of the URL
             r = self.http.get(f"{self.root}/{path}", params=data, headers={"Authorization": f"OAuth {self.token}"},
                               timeout=120)
+        elif method == "DELETE":
+            r = self.http.delete(f"{self.root}/{path}", data=form, timeout=120)
         else:
             r = self.http.post(f"{self.root}/{path}", data=form, files=files, timeout=120)
         top, _ = usage_percent(r.headers)
@@ -92,9 +104,17 @@ class Facebook:
         return body
 
     def call(self, what: str, method: str, path: str, data: dict | None = None, files: dict | None = None,
-             mismatch_ok: bool = False) -> dict:
-        """One Graph call with this client's retries, throttling and error handling (metrics uses it too)."""
-        return self._guarded(what, lambda: self._once(method, path, data, files), mismatch_ok)
+             mismatch_ok: bool = False, gone_ok: bool = False) -> dict:
+        """One Graph call with this client's retries, throttling and error handling (metrics uses it too);
+        with gone_ok, "does not exist" is an empty answer (deleting what is gone is done)."""
+        def once() -> dict:
+            try:
+                return self._once(method, path, data, files)
+            except GraphError as exc:
+                if gone_ok and exc.code == 100 and exc.error.get("error_subcode") == NOT_FOUND_SUBCODE:
+                    return {}
+                raise
+        return self._guarded(what, once, mismatch_ok)
 
     def _guarded(self, what: str, once: Callable[[], object], mismatch_ok: bool = False) -> dict:
         """Retries with backoff, and the errors the stage acts on (auth, throttled for good, refused)."""
@@ -143,11 +163,8 @@ class Facebook:
                                mismatch_ok=True)  # the server already has (or lacks) bytes: go where it says
                 start, end = int(r["start_offset"]), int(r["end_offset"])
                 on_progress(UploadProgress(f"{vid}:{sid}:{end}", start, size))
-        description = video.description
-        if video.tags:
-            description += "\n\n" + " ".join("#" + "".join(t.split()) for t in video.tags)
         finish = {"upload_phase": "finish", "upload_session_id": sid, "title": video.title,
-                  "description": description, "published": "false"}
+                  "description": _description(video), "published": "false"}
         if video.privacy == "public":  # unpublished until the time; Facebook publishes it then
             finish["scheduled_publish_time"] = str(int(video.publish_at.timestamp()))
         self.call("upload finish", "POST", page, finish)
@@ -184,7 +201,7 @@ class Facebook:
             return size
         self._guarded("reel upload", send)
         on_progress(UploadProgress(f"reel:{vid}", size, size))
-        finish = {"upload_phase": "finish", "video_id": vid, "description": f"{video.title}\n\n{video.description}"}
+        finish = {"upload_phase": "finish", "video_id": vid, "description": _description(video)}
         if video.privacy == "public":
             finish.update(video_state="SCHEDULED", scheduled_publish_time=str(int(video.publish_at.timestamp())))
         else:
@@ -232,6 +249,65 @@ class Facebook:
         raise PlatformError("facebook: playlists are not handled by this pipeline",
                             hint="remove `playlist` from the release's [facebook] table")
 
-    def status(self, remote_id: str) -> RemoteStatus:
-        info = self.call("video status", "GET", remote_id, {"fields": "published,scheduled_publish_time"})
-        return RemoteStatus(bool(info.get("published")), "published" if info.get("published") else "scheduled")
+    def replace_caption(self, remote_id: str, lang: str, path: Path, track: str) -> str:
+        """Graph keeps one track per locale: remove the old one, then attach the new file."""
+        self.remove_caption(remote_id, lang, track)
+        return self.add_caption(remote_id, lang, path)
+
+    def remove_caption(self, remote_id: str, lang: str, track: str) -> None:
+        if track.startswith("refused:"):
+            return  # never attached
+        self.call(f"captions delete {track}", "DELETE", f"{remote_id}/captions", {"locale": track}, gone_ok=True)
+
+    def remove_from_playlist(self, item: str) -> None:
+        raise PlatformError("facebook: playlists are not handled by this pipeline",
+                            hint="remove `playlist` from the release's [facebook] table")
+
+    # ---------------------------------------------------------------- changes after upload (POST /{video-id})
+
+    def set_schedule(self, remote_id: str, video: VideoUpload) -> None:
+        """An unpublished video's scheduled_publish_time (10 minutes to 75 days ahead); privacy private: none."""
+        if video.privacy != "public":
+            self.unpublish(remote_id)
+            return
+        self.call("reschedule", "POST", remote_id,
+                  {"published": "false", "scheduled_publish_time": str(int(video.publish_at.timestamp()))})
+
+    def update_texts(self, remote_id: str, video: VideoUpload) -> None:
+        fields = {"description": _description(video)}
+        if not video.vertical:
+            fields["name"] = video.title  # a Page video's title is the field `name` once uploaded
+        self.call("video texts", "POST", remote_id, fields)
+
+    def unpublish(self, remote_id: str) -> None:
+        """Unpublished with no scheduled time (the stage reads the video back to make sure it took)."""
+        self.call("unpublish", "POST", remote_id, {"published": "false"}, gone_ok=True)  # deleted: not public
+
+    def delete(self, remote_id: str) -> None:
+        self.call("video delete", "DELETE", remote_id, gone_ok=True)
+
+    def read_back(self, remote_id: str) -> RemoteState:
+        info = self.call("video fields", "GET", remote_id,
+                         {"fields": "published,scheduled_publish_time,title,description,status"}, gone_ok=True)
+        if not info:
+            return RemoteState(False, detail="not found on Facebook (deleted?)")
+        when = info.get("scheduled_publish_time")
+        publish_at = datetime.fromtimestamp(int(when), UTC) if when and not info.get("published") else None
+        published = bool(info.get("published"))
+        privacy = "published" if published else "scheduled" if publish_at else "draft"
+        return RemoteState(True, privacy, publish_at, published, info.get("title", ""),
+                           info.get("status", {}).get("video_status", ""))
+
+    def account(self) -> AccountInfo:
+        """debug_token says whose token this is and what it may do; the Page's name comes from the Page."""
+        data = self.call("debug_token", "GET", "debug_token", {"input_token": self.token}).get("data", {})
+        if not data.get("is_valid", False):
+            raise auth_error("facebook", "debug_token: not valid")
+        page = str(data.get("profile_id") or "")
+        if page and page != self.fb.page_id:
+            raise PlatformError(f"facebook: the token is for Page {page}, but [publish.facebook] page_id is "
+                                f"{self.fb.page_id}", hint="set page_id to the Page you publish on, or "
+                                                           "`webseries publish login facebook` with that Page's token")
+        name = self.call("page name", "GET", self.fb.page_id, {"fields": "name"}).get("name", "?")
+        scopes = set(data.get("scopes") or ())
+        return AccountInfo(name, f"Page {self.fb.page_id}", tuple(s for s in FACEBOOK_SCOPES if s not in scopes))

@@ -19,9 +19,9 @@ from googleapiclient.errors import HttpError
 
 from pipeline.config import Config
 from pipeline.log import stage_logger
-from pipeline.platforms.accounts import auth_error, youtube_credentials
-from pipeline.platforms.base import (AuthError, Backoff, PlatformError, QuotaExceeded, RemoteStatus, RemoteVideo,
-                                     UploadProgress, VideoUpload)
+from pipeline.platforms.accounts import YOUTUBE_SCOPES, auth_error, youtube_credentials
+from pipeline.platforms.base import (AccountInfo, AuthError, Backoff, Capabilities, PlatformError, QuotaExceeded,
+                                     RemoteState, RemoteVideo, UploadProgress, VideoUpload)
 
 log = stage_logger("publish")
 TRACK_NAMES = {"fr": "Français", "bm": "Bamanankan"}
@@ -108,19 +108,48 @@ def guarded_call(backoff: Backoff, what: str, fn: Callable[[], object], refused_
                             hint=refused_hint) from None
 
 
+def _rfc3339(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _status(video: VideoUpload) -> dict[str, object]:
+    """status part: private now, public at publishAt (YouTube does the publishing); privacy private: no time.
+    videos.update replaces the whole part, so every property we keep is sent each time."""
+    status: dict[str, object] = {"privacyStatus": "private", "selfDeclaredMadeForKids": False}
+    if video.privacy == "public":
+        status["publishAt"] = _rfc3339(video.publish_at)
+    return status
+
+
 class YouTube:
     name = "youtube"
+    capabilities = Capabilities(playlists=True)
 
     def __init__(self, cfg: Config, credentials: object | None = None) -> None:
         self.cfg = cfg
         self.yt = cfg.publish.youtube
         self.backoff = Backoff(cfg.publish.retry_attempts, cfg.publish.retry_base_seconds)
-        self.service = build_service(self.yt.api_root, credentials or youtube_credentials(cfg))
+        self.credentials = credentials or youtube_credentials(cfg)
+        self.service = build_service(self.yt.api_root, self.credentials)
 
-    def _call(self, what: str, fn: Callable[[], object]) -> object:
-        """One API call with retries, and the errors the stage acts on."""
-        return guarded_call(self.backoff, what, fn,
+    def _call(self, what: str, fn: Callable[[], object], gone_ok: bool = False) -> object:
+        """One API call with retries, and the errors the stage acts on; with gone_ok, a 404 is None
+        (deleting what is already gone is done)."""
+        def once() -> object:
+            try:
+                return fn()
+            except HttpError as exc:
+                if gone_ok and exc.resp.status == 404:
+                    return None
+                raise
+        return guarded_call(self.backoff, what, once,
                             refused_hint="check the release in the calendar (`webseries publish check`)")
+
+    def _snippet(self, video: VideoUpload) -> dict[str, object]:
+        """snippet part; an update must resend categoryId (and the rest), or YouTube refuses or clears them."""
+        return {"title": video.title, "description": video.description, "tags": list(video.tags),
+                "categoryId": self.yt.category_id, "defaultLanguage": video.language,
+                "defaultAudioLanguage": video.language}
 
     # ---------------------------------------------------------------- upload + schedule
 
@@ -128,13 +157,7 @@ class YouTube:
                on_progress: Callable[[UploadProgress], None]) -> RemoteVideo:
         from googleapiclient.http import MediaFileUpload
 
-        status: dict[str, object] = {"privacyStatus": "private", "selfDeclaredMadeForKids": False}
-        if video.privacy == "public":  # private now, public at publishAt: YouTube does the publishing
-            status["publishAt"] = video.publish_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        body = {"snippet": {"title": video.title, "description": video.description, "tags": list(video.tags),
-                            "categoryId": self.yt.category_id, "defaultLanguage": video.language,
-                            "defaultAudioLanguage": video.language},
-                "status": status}
+        body = {"snippet": self._snippet(video), "status": _status(video)}
         media = MediaFileUpload(str(video.file), mimetype="video/mp4", chunksize=self.yt.chunk_bytes, resumable=True)
         size = media.size()
         request = self.service.videos().insert(part="snippet,status", body=body, media_body=media,
@@ -212,10 +235,65 @@ class YouTube:
         return self._call("playlistItems.insert",
                           self.service.playlistItems().insert(part="snippet", body=body).execute)["id"]
 
-    def status(self, remote_id: str) -> RemoteStatus:
-        res = self._call("videos.list", self.service.videos().list(part="status", id=remote_id).execute)
+    def replace_caption(self, remote_id: str, lang: str, path: Path, track: str) -> str:
+        """captions.update with the new file: the same track, new text (never a second track)."""
+        from googleapiclient.http import MediaFileUpload
+
+        track_id, _, language = track.partition(":")
+        media = MediaFileUpload(str(path), mimetype="application/octet-stream", resumable=False)
+        body = {"id": track_id, "snippet": {"isDraft": False}}
+        item = self._call(f"captions.update {lang}", self.service.captions().update(
+            part="snippet", body=body, media_body=media).execute, gone_ok=True)
+        if item is None:  # the track was removed by hand since: attach it again
+            return self.add_caption(remote_id, lang, path)
+        return f"{item['id']}:{item['snippet'].get('language', language)}"
+
+    def remove_caption(self, remote_id: str, lang: str, track: str) -> None:
+        self._call(f"captions.delete {lang}", self.service.captions().delete(id=track.partition(":")[0]).execute,
+                   gone_ok=True)
+
+    def remove_from_playlist(self, item: str) -> None:
+        self._call("playlistItems.delete", self.service.playlistItems().delete(id=item).execute, gone_ok=True)
+
+    # ---------------------------------------------------------------- changes after upload
+
+    def set_schedule(self, remote_id: str, video: VideoUpload) -> None:
+        self._call("videos.update status", self.service.videos().update(
+            part="status", body={"id": remote_id, "status": _status(video)}).execute)
+
+    def update_texts(self, remote_id: str, video: VideoUpload) -> None:
+        self._call("videos.update snippet", self.service.videos().update(
+            part="snippet", body={"id": remote_id, "snippet": self._snippet(video)}).execute)
+
+    def unpublish(self, remote_id: str) -> None:
+        """Private with no publishAt: videos.update drops the properties it is not sent."""
+        self._call("videos.update status", self.service.videos().update(
+            part="status", body={"id": remote_id, "status": {"privacyStatus": "private",
+                                                             "selfDeclaredMadeForKids": False}}).execute,
+                   gone_ok=True)  # a deleted video is not public either
+
+    def delete(self, remote_id: str) -> None:
+        self._call("videos.delete", self.service.videos().delete(id=remote_id).execute, gone_ok=True)
+
+    def read_back(self, remote_id: str) -> RemoteState:
+        res = self._call("videos.list", self.service.videos().list(part="status,snippet", id=remote_id).execute)
         if not res.get("items"):
-            return RemoteStatus(False, "not found on YouTube (deleted?)")
-        st = res["items"][0]["status"]
-        published = st.get("privacyStatus") == "public" and not st.get("publishAt")
-        return RemoteStatus(published, st.get("privacyStatus", ""))
+            return RemoteState(False, detail="not found on YouTube (deleted?)")
+        item = res["items"][0]
+        st = item.get("status", {})
+        when = st.get("publishAt")
+        publish_at = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None
+        privacy = st.get("privacyStatus", "")
+        return RemoteState(True, privacy, publish_at, privacy == "public" and not publish_at,
+                           item.get("snippet", {}).get("title", ""), st.get("uploadStatus", ""))
+
+    def account(self) -> AccountInfo:
+        res = self._call("channels.list", self.service.channels().list(part="snippet", mine=True).execute)
+        items = res.get("items") or []
+        if not items:
+            raise PlatformError("youtube: this account has no channel",
+                                hint="create the channel on YouTube, then `webseries publish login youtube`")
+        granted = set(getattr(self.credentials, "granted_scopes", None) or getattr(self.credentials, "scopes", None)
+                      or ())
+        missing = tuple(s.rsplit("/", 1)[-1] for s in YOUTUBE_SCOPES if granted and s not in granted)
+        return AccountInfo(items[0]["snippet"].get("title", "?"), f"channel {items[0]['id']}", missing)

@@ -22,7 +22,9 @@ from pipeline.clips.select import Analysis, Utterance, Excerpt
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for
+from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
+from pipeline.manifest import require_master
 from pipeline.media import analysis, assembly, ffmpeg, plan
 from pipeline.models import Episode, MediaInfo
 from pipeline.paths import analysis_path, clip_path, clips_dir, subtitle_path, thumbnail_path
@@ -61,9 +63,7 @@ class ClipResult:
 # ------------------------------------------------------------------ material
 
 def load_material(cfg: Config, store: Store, ep: Episode, show_progress: bool = True) -> Material:
-    if not ep.master.is_file():
-        raise MediaError(f"{ep.id}: master not found: {ep.master}",
-                         hint=f"export the master there, or fix `master` in {ep.folder / 'episode.toml'}")
+    require_master(ep)
     info = ffmpeg.probe(ep.master)
     if not info.has_video or not info.has_audio:
         raise MediaError(f"{ep.id}: the master needs both picture and sound to make clips",
@@ -182,7 +182,7 @@ def render(cfg: Config, a: assembly.Assembly, label: str, show: bool) -> tuple[s
         for t in temps:
             t.unlink(missing_ok=True)
     if ffmpeg.loudnorm_modes(stderr).get("clip") == "dynamic":
-        return ("loudness reached in dynamic mode (a linear gain would break the true-peak limit)",)
+        return (plan.DYNAMIC_NOTE,)
     return ()
 
 
@@ -229,8 +229,8 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, fo
                       "landscape_cues": [asdict(c) for c in m.cues if c.end > start and c.start < seg.end],
                       "title": title, "settings": asdict(cfg.clips), "recipe": RECIPE, "ffmpeg": ffmpeg.version(),
                       "loudness": cfg.transcode.profiles[cfg.clips.loudness_profile].settings()})
-    thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
     if not force and up_to_date(store, ep.id, [f"{cid}.{v}" for v in names], fp):
+        thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
         return ClipResult(cid, seg, finals, thumb, skipped=True)
     with tempfile.TemporaryDirectory(prefix="clips-") as tmp:
         work = Path(tmp)
@@ -252,6 +252,7 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, fo
         a = assembly.Assembly((assembly.Shot(ep.master, start, duration),), tuple(variants), rate,
                               cfg.clips.fade_seconds, (), encoder(cfg, rate))
         notes = render(cfg, a, cid, show)
+    thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)  # only for a clip made
     for v in names:
         store.record_output(STAGE, ep.id, f"{cid}.{v}", fp, finals[v],
                             {"start": start, "duration": duration, "score": seg.score, "reasons": list(seg.reasons)})
@@ -312,6 +313,7 @@ def _remove_stale(cfg: Config, ep: Episode, kept: int) -> None:
             log.info("%s: removed %s (no longer chosen)", ep.id, path.name)
 
 
+@locked(STAGE)
 def clips(cfg: Config, store: Store, ep: Episode, count: int | None = None, force: bool = False,
           render: bool = True, show_progress: bool = True) -> tuple[Material, list[ClipResult]]:
     """Choose the episode's clips and render those not up to date (render=False: choose only)."""

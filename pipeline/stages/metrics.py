@@ -3,6 +3,7 @@
 The release ledger says what is out there (platform, remote id, asset); each platform is
 asked once for all its videos (batched), every value becomes a dated snapshot row, and
 what the platform withheld is stored as missing with a reason and summarised at the end.
+The viewers' comments are read in the same pull, through the same clients (comments table).
 A platform that fails (quota, outage) does not stop the other one.
 """
 
@@ -18,7 +19,7 @@ from pipeline import ledger
 from pipeline.config import Config, load_config
 from pipeline.errors import PipelineError
 from pipeline.log import stage_logger
-from pipeline.metrics import dataset
+from pipeline.metrics import comments, dataset
 from pipeline.metrics.dataset import MetricSample, PostedVideo
 from pipeline.platforms.base import AuthError
 from pipeline.store import Store
@@ -38,6 +39,9 @@ class PullResult:
     missing: dict[str, int]                  # reason -> rows
     requests: dict[str, int]                 # API -> HTTP requests made (retries not counted)
     failed: dict[str, str] = field(default_factory=dict)  # platform -> why nothing came back
+    comments: dict[str, int] = field(default_factory=dict)  # platform -> comments and replies read
+    new_comments: int = 0
+    notes: tuple[str, ...] = ()                             # what could not be read (comments)
 
     def summary(self) -> str:
         parts = [f"pull {self.pull_id}: {self.values} values from "
@@ -46,6 +50,10 @@ class PullResult:
             parts.append(f"{sum(self.missing.values())} missing: "
                          + "; ".join(f"{n} x {why}" for why, n in self.missing.most_common()))
         parts += [f"{p} skipped: {why}" for p, why in self.failed.items()]
+        if self.comments:
+            parts.append("comments: " + ", ".join(f"{p} {n}" for p, n in self.comments.items())
+                         + f" ({self.new_comments} new)")
+        parts += list(self.notes)
         parts.append("requests: " + ", ".join(f"{k} {v}" for k, v in sorted(self.requests.items())))
         return "\n".join(parts)
 
@@ -66,12 +74,25 @@ def _facebook(cfg: Config):  # noqa: ANN202
     return FacebookMetrics(cfg)
 
 
+def _youtube_comments(cfg: Config, client: object, salt: bytes):  # noqa: ANN202
+    from pipeline.metrics.comment_sources import YouTubeComments
+    return YouTubeComments(cfg, client, salt)
+
+
+def _facebook_comments(cfg: Config, client: object, salt: bytes):  # noqa: ANN202
+    from pipeline.metrics.comment_sources import FacebookComments
+    return FacebookComments(cfg, client, salt)
+
+
 SOURCES: dict[str, Callable[[Config], object]] = {"youtube": _youtube, "facebook": _facebook}
+COMMENTS: dict[str, Callable[[Config, object, bytes], object]] = {"youtube": _youtube_comments,
+                                                                  "facebook": _facebook_comments}
 
 
 def pull(cfg: Config, store: Store, now: datetime | None = None,
          sources: dict[str, Callable[[Config], object]] | None = None) -> PullResult:
     """One pull of every platform; the rows of each platform are written together or not at all."""
+    from pipeline.metrics.feedback import salt as comment_salt
     from pipeline.platforms.youtube import pacific_day
 
     now = now or datetime.now(UTC)
@@ -88,6 +109,10 @@ def pull(cfg: Config, store: Store, now: datetime | None = None,
     failed: dict[str, str] = {}
     videos: dict[str, int] = {}
     values = 0
+    read: dict[str, int] = {}
+    notes: list[str] = []
+    new = 0
+    key = comment_salt(cfg)
     for platform, make in sources.items():
         mine = [t for t in todo if t.platform == platform]
         if not mine:
@@ -101,6 +126,12 @@ def pull(cfg: Config, store: Store, now: datetime | None = None,
                 _check_quota(cfg, store, day, len(mine))
             client = make(cfg)
             rows = client.pull(mine, start, end, now) if platform == "youtube" else client.pull(mine, end, now)
+            if platform in COMMENTS:
+                got = _comments(cfg, COMMENTS[platform], client, key, mine, failed, platform)
+                if got is not None:
+                    new += comments.save(store, got.comments, got.complete, now)
+                    read[platform] = len(got.comments)
+                    notes += got.notes
         except AuthError:
             raise
         except PipelineError as exc:   # quota, outage: the other platform still gets pulled
@@ -117,9 +148,22 @@ def pull(cfg: Config, store: Store, now: datetime | None = None,
         dataset.write(store, pull_id, rows)
         values += sum(1 for r in rows if r.value is not None)
         missing.update(f"{r.platform}: {r.missing_reason}" for r in rows if r.value is None)
-    result = PullResult(pull_id, now, videos, values, missing, dict(requests), failed)
+    result = PullResult(pull_id, now, videos, values, missing, dict(requests), failed, read, new, tuple(notes))
     dataset.finish_pull(store, pull_id, dict(requests), result.summary())
     return result
+
+
+def _comments(cfg: Config, make: Callable, client: object, key: bytes, videos: list[PostedVideo],  # noqa: PLR0913
+              failed: dict[str, str], platform: str):  # noqa: ANN202 - a CommentPull or None
+    """Comments through the platform's metrics client; a refusal leaves the statistics pulled."""
+    try:
+        return make(cfg, client, key).pull(videos)
+    except AuthError:
+        raise
+    except PipelineError as exc:
+        log.error("%s comments: %s", platform, exc.message)
+        failed[f"{platform} comments"] = exc.message
+        return None
 
 
 def _check_quota(cfg: Config, store: Store, day: str, n: int) -> None:

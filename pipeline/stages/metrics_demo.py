@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pipeline import ledger
 from pipeline.config import Config
-from pipeline.metrics import report
+from pipeline.metrics import fieldwork, report, survey
+from pipeline.metrics.titles import catalogue
+from pipeline.platforms.accounts import write_token_file
 from pipeline.platforms.emulator import Emulator
 from pipeline.platforms.emulator import analytics as emulator_analytics
 from pipeline.stages import metrics
+from pipeline.stages import metrics_demo_data as demo_data
 from pipeline.stages.publish_demo import demo_config as publish_demo_config
 from pipeline.stages.publish_demo import demo_session
 from pipeline.store import Store
@@ -67,19 +70,35 @@ def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
     dcfg = publish_demo_config(cfg, url, tokens)
     demo_dir = cfg.project.build_dir / "metrics-demo"
     project = dataclasses.replace(dcfg.project, database=demo_dir / "demo.sqlite3")
-    metrics = dataclasses.replace(cfg.metrics, youtube_analytics_root=url + "/")
+    ev = demo_data.evaluation_config(cfg.metrics.evaluation, url, tokens)
+    ev = dataclasses.replace(ev, comments=dataclasses.replace(ev.comments, salt_file=tokens / "comment-salt",
+                                                              youtube_channel_id=""))
+    metrics = dataclasses.replace(cfg.metrics, youtube_analytics_root=url + "/", evaluation=ev)
+    project = dataclasses.replace(project, episodes_dir=demo_dir / "episodes")
     return dataclasses.replace(dcfg, project=project, metrics=metrics)
 
 
 def run_demo(cfg: Config, out: Path, episodes: int = 4, say: Callable[[str], None] = print) -> int:
     with demo_session(cfg, demo_config) as (emu, dcfg):
-        say(f"emulator (YouTube Analytics v2, Data API v3, Graph API) on {emu.url}; simulated season of "
-            f"{episodes} episodes in {dcfg.project.database}")
+        say(f"emulator (YouTube Analytics v2, Data API v3, Graph API, KoboToolbox API v2) on {emu.url}; simulated "
+            f"season of {episodes} episodes in {dcfg.project.database}")
+        demo_dir = dcfg.project.database.parent
+        demo_data.write_episodes(dcfg.project.episodes_dir, episodes)
+        write_token_file(dcfg.metrics.evaluation.survey.kobo_token_file, "demo-kobo-token\n")
+        demo_data.survey_submissions(emu)
         with Store(dcfg.project.database) as store:
             seed_season(store, emu, season_assets(episodes), page=dcfg.publish.facebook.page_id)
             for _ in range(2):
                 say(metrics.pull(dcfg, store).summary())
                 emulator_analytics.state(emu).advance()   # time passes between pulls
+            episodes_by_id = catalogue(dcfg)
+            sheets = demo_data.field_sheets(demo_dir / "terrain", episodes, date.today())
+            for kind, sheet in zip((fieldwork.SCREENING, fieldwork.BROADCAST), sheets, strict=True):
+                got = fieldwork.import_file(store, kind, sheet, episodes_by_id)
+                say(f"{kind.label}: {got.new} rows imported from {sheet}")
+            got, calls = survey.pull_kobo(dcfg, store)
+            say(f"survey: {got.new} responses ({got.pre} before, {got.post} after) from KoboToolbox in {calls} request(s)")
             files = report.build(dcfg, store, out)
-    say(f"report: {files.html}\ndataset: {files.dataset_csv} ({files.rows} rows)\ntotals: {files.totals_csv}")
+    say(f"report: {files.html}\nWord: {files.docx}\nworkbook: {files.xlsx}\ndataset: {files.dataset_csv} "
+        f"({files.rows} rows)\ntotals: {files.totals_csv}")
     return 0

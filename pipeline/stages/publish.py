@@ -4,38 +4,38 @@ Platform-native scheduling is the default: a video goes up ahead of time, privat
 unpublished, with its publication time (YouTube publishAt, Facebook scheduled_publish_time),
 so it goes out on time even if this machine is off. The ledger is read before and written
 after every platform call, so a rerun (or a restart after a crash) never repeats one.
+
+The calendar is the plan: a release already on a platform is brought to it (moved, retitled,
+new thumbnail or caption, cancelled) by publish_sync.py. `move`, `cancel` and `restore` change
+the calendar file (comments kept) and the platforms together; the studio calls them too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipeline import ledger, paths
+from pipeline import ledger, schedule_edit
 from pipeline.config import Config
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.log import stage_logger
 from pipeline.platforms.base import (AuthError, PlatformError, Publisher, QuotaExceeded, TransientError,
                                      UploadProgress, VideoUpload)
-from pipeline.releases import FACEBOOK_MIN_LEAD, Release, calendars, check, media_file
+from pipeline.releases import FACEBOOK_MIN_LEAD, Release, calendars, check, media_file, release_problems
+from pipeline.stages.publish_sync import (ChangeRefused, Outcome, cancel_remote, delete_remote, local,
+                                          pending_changes, record_sent, spend, sync)
 from pipeline.store import Store
 
 STAGE = "publish"
 log = stage_logger(STAGE)
 PublisherFactory = Callable[[str], Publisher]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    release_id: str
-    platform: str
-    state: str
-    detail: str
+__all__ = ["Outcome", "PublisherFactory", "cancel", "default_publishers", "load_checked", "move", "plan",
+           "publish_all", "publish_lock", "publish_one", "restore", "upload_time", "youtube_units"]
 
 
 def default_publishers(cfg: Config) -> PublisherFactory:
@@ -76,12 +76,15 @@ def publish_lock(cfg: Config, name: str = "publish", wait: bool = True) -> Itera
 
 def load_checked(cfg: Config, store: Store, files: list[str] | None,
                  now: datetime | None = None) -> list[Release]:
-    """The calendars' releases, refusing to go on if any problem is found (all listed)."""
+    """The calendars' releases that can go now, refusing to go on if any problem is found (all listed).
+    Releases planned but not ready (their media is not made yet, and not due) are left for later."""
     result = check(cfg, store, calendars(cfg, files), now)
-    if result.problems:
+    if set(result.problems) - set(result.left_out):
         raise ConfigError(result.problems, hint="fix the calendar (`webseries publish check FILE` lists the same); "
                                                 "nothing was uploaded")
-    return result.releases
+    for problem in result.left_out:  # an episode's broken manifest stops its own releases only
+        log.warning("%s", problem)
+    return [r for r in result.releases if r.id not in result.not_ready]
 
 
 def plan(cfg: Config, store: Store, releases: list[Release]) -> None:
@@ -90,7 +93,7 @@ def plan(cfg: Config, store: Store, releases: list[Release]) -> None:
         for t in rel.targets:
             f = media_file(cfg, rel, t.platform)
             ledger.plan(store, rel.id, t.platform, rel.asset, str(rel.calendar), rel.publish_at, str(f),
-                        store.file_digest(f))
+                        store.file_digest(f) if f.is_file() else "")
 
 
 def upload_time(cfg: Config, entry: ledger.LedgerEntry, now: datetime) -> datetime:
@@ -101,12 +104,12 @@ def upload_time(cfg: Config, entry: ledger.LedgerEntry, now: datetime) -> dateti
     window = cfg.publish.upload_hours
     if window:
         zone = cfg.project.zone
-        local = when.astimezone(zone)
+        local_time = when.astimezone(zone)
         a, b = window
-        inside = (a <= local.hour < b) if a < b else (local.hour >= a or local.hour < b)
+        inside = (a <= local_time.hour < b) if a < b else (local_time.hour >= a or local_time.hour < b)
         if not inside:
-            start = local.replace(hour=a, minute=0, second=0, microsecond=0)
-            if start <= local:
+            start = local_time.replace(hour=a, minute=0, second=0, microsecond=0)
+            if start <= local_time:
                 start += timedelta(days=1)
             when = start.astimezone(UTC)
     return when
@@ -114,111 +117,112 @@ def upload_time(cfg: Config, entry: ledger.LedgerEntry, now: datetime) -> dateti
 
 def publish_one(cfg: Config, store: Store, rel: Release, platform: str, publishers: PublisherFactory,
                 now: datetime | None = None) -> Outcome:
-    """Take one release on one platform as far as it can go now. Safe to call again at any point."""
+    """Take one release on one platform as far as it can go now, and bring it to the calendar
+    (move, texts, files, cancel). Safe to call again at any point; sends nothing when nothing changed."""
     now = now or datetime.now(UTC)
     entry = ledger.get(store, rel.id, platform)
     if entry is None:
         plan(cfg, store, [rel])
         entry = ledger.get(store, rel.id, platform)
     assert entry is not None
-    if entry.state in ledger.DONE:
+    if entry.state == "cancelled" and not entry.remote_id and not rel.cancel:
+        ledger.update(store, rel.id, platform, "planned", "restored in the calendar")  # never uploaded, or deleted
+        plan(cfg, store, [rel])
+        entry = ledger.get(store, rel.id, platform)
+        assert entry is not None
+    settled = entry.state in ledger.DONE or (entry.state == "cancelled" and (rel.cancel or entry.remote_id))
+    if settled and not pending_changes(cfg, store, rel, platform, entry):
         return Outcome(rel.id, platform, entry.state, entry.url or "")
-    start = upload_time(cfg, entry, now)
-    if start > now:
-        why = f"uploads from {_local(cfg, start)} (`webseries publish run` does it then)"
-        if entry.reason != why and entry.state in ("planned", "deferred"):
-            ledger.update(store, rel.id, platform, reason=why)
-        return Outcome(rel.id, platform, entry.state, why)
+    if rel.cancel and not entry.remote_id:
+        cancel_remote(cfg, store, rel.id, platform, None, entry)  # never uploaded: nothing to ask a platform
+        return Outcome(rel.id, platform, "cancelled", "cancelled before upload")
+    if not entry.remote_id or entry.state == "deferred" or entry.retry_at:  # a quota deferral waits for the reset
+        start = upload_time(cfg, entry, now) if not entry.remote_id else max(now, entry.retry_at or now)
+        if start > now:
+            why = f"uploads from {local(cfg, start)} (`webseries publish run` does it then)"
+            if entry.reason != why and entry.state in ("planned", "deferred"):
+                ledger.update(store, rel.id, platform, reason=why)
+            return Outcome(rel.id, platform, entry.state, why)
+    keep = entry.state if entry.state in ledger.DONE else None  # a scheduled or public video stays so on an error
     try:
         return _advance(cfg, store, rel, platform, publishers(platform), entry, now)
+    except ChangeRefused as exc:
+        ledger.update(store, rel.id, platform, event=exc.message, reason=exc.message)
+        log.error("%s: %s: %s", rel.id, platform, exc.message)
+        current = ledger.get(store, rel.id, platform)
+        return Outcome(rel.id, platform, current.state if current else keep or "failed", exc.message, exc.message)
     except QuotaExceeded as exc:
-        ledger.update(store, rel.id, platform, "deferred", exc.message, reason=exc.message, retry_at=exc.retry_at)
-        log.warning("%s: %s: %s; deferred to %s", rel.id, platform, exc.message, _local(cfg, exc.retry_at))
-        return Outcome(rel.id, platform, "deferred", exc.message)
+        ledger.update(store, rel.id, platform, None if keep else "deferred", exc.message, reason=exc.message,
+                      retry_at=exc.retry_at)
+        log.warning("%s: %s: %s; deferred to %s", rel.id, platform, exc.message, local(cfg, exc.retry_at))
+        return Outcome(rel.id, platform, keep or "deferred", exc.message)
     except AuthError as exc:
         ledger.update(store, rel.id, platform, event=exc.message, reason=exc.message)
         raise
     except (PlatformError, TransientError) as exc:
-        ledger.update(store, rel.id, platform, "failed", exc.message, reason=exc.message)
+        ledger.update(store, rel.id, platform, None if keep else "failed", exc.message, reason=exc.message)
         log.error("%s: %s: %s", rel.id, platform, exc.message)
-        return Outcome(rel.id, platform, "failed", exc.message)
+        return Outcome(rel.id, platform, keep or "failed", exc.message, exc.message if keep else "")
 
 
 def _advance(cfg: Config, store: Store, rel: Release, platform: str, pub: Publisher,
              entry: ledger.LedgerEntry, now: datetime) -> Outcome:
+    if not entry.remote_id:
+        entry = _upload(cfg, store, rel, platform, pub, entry, now)
+    sync(cfg, store, rel, platform, pub, entry, now)
+    entry = ledger.get(store, rel.id, platform)
+    assert entry is not None
+    if rel.cancel:
+        return Outcome(rel.id, platform, entry.state, entry.url or "")
+    state = "published" if entry.state == "published" else "scheduled"
+    if entry.state != state or entry.reason or entry.retry_at:
+        ledger.update(store, rel.id, platform, state if entry.state != state else None,
+                      f"goes out {rel.publish_at.isoformat()}" if entry.state != state else "", reason="",
+                      retry_at=None)
+        if state == "scheduled":
+            log.info("%s: %s: scheduled for %s", rel.id, platform, local(cfg, rel.publish_at))
+    return Outcome(rel.id, platform, state, entry.url or "")
+
+
+def _upload(cfg: Config, store: Store, rel: Release, platform: str, pub: Publisher,
+            entry: ledger.LedgerEntry, now: datetime) -> ledger.LedgerEntry:
+    """The video itself: resumable, the offset saved after every chunk; the texts and schedule it carries
+    are recorded when a session starts (a resumed session carries what it started with)."""
     t = rel.target(platform)
     rid = rel.id
-    if not entry.remote_id:
-        lead = rel.publish_at - now
-        if t.privacy != "private" and lead < (FACEBOOK_MIN_LEAD if platform == "facebook" else timedelta(minutes=1)):
-            raise PlatformError(f"too late to schedule: the release time {_local(cfg, rel.publish_at)} has passed "
-                                "or is too close, and nothing was uploaded", hint="move the release in the calendar")
-        file = media_file(cfg, rel, platform)
-        digest = store.file_digest(file)
-        resume = None
-        if entry.session and entry.file_sha256 == digest:
-            resume = UploadProgress(entry.session, entry.upload_offset, entry.upload_size)
-        elif entry.session:
-            log.warning("%s: %s: the file changed since the interrupted upload; starting again", rid, platform)
-        if resume is None:  # the quota is charged when a session starts, not when it resumes
-            _spend(cfg, store, platform, "upload")
-        ledger.update(store, rid, platform, "uploading", "resume" if resume else "start", file=str(file),
-                      file_sha256=digest, reason="")
-        video = VideoUpload(rid, file, t.title, t.description, t.tags, rel.publish_at, t.privacy,
-                            vertical=rel.kind == "clip")
-        last = [0.0]
+    lead = rel.publish_at - now
+    if t.privacy != "private" and lead < (FACEBOOK_MIN_LEAD if platform == "facebook" else timedelta(minutes=1)):
+        raise PlatformError(f"too late to schedule: the release time {local(cfg, rel.publish_at)} has passed "
+                            "or is too close, and nothing was uploaded", hint="move the release in the calendar")
+    file = media_file(cfg, rel, platform)
+    digest = store.file_digest(file)
+    resume = None
+    if entry.session and entry.file_sha256 == digest:
+        resume = UploadProgress(entry.session, entry.upload_offset, entry.upload_size)
+    elif entry.session:
+        log.warning("%s: %s: the file changed since the interrupted upload; starting again", rid, platform)
+    if resume is None:  # the quota is charged when a session starts, not when it resumes
+        spend(cfg, store, platform, "upload")
+        record_sent(store, rel, platform)
+    ledger.update(store, rid, platform, "uploading", "resume" if resume else "start", file=str(file),
+                  file_sha256=digest, reason="", **({} if resume else {"publish_at": rel.publish_at}))
+    video = VideoUpload(rid, file, t.title, t.description, t.tags, rel.publish_at, t.privacy,
+                        vertical=rel.kind == "clip")
+    last = [0.0]
 
-        def progress(p: UploadProgress) -> None:
-            ledger.update(store, rid, platform, session=p.session, upload_offset=p.offset, upload_size=p.size)
-            pct = 100 * p.offset / p.size if p.size else 100
-            if pct - last[0] >= 25 or p.offset >= p.size:
-                last[0] = pct
-                log.info("%s: %s: uploaded %.0f%% of %.1f MB", rid, platform, pct, p.size / 1e6)
-        remote = pub.upload(video, resume, progress)
-        ledger.update(store, rid, platform, "uploaded", remote.url, remote_id=remote.remote_id, url=remote.url,
-                      session=None)
-        log.info("%s: %s: uploaded as %s", rid, platform, remote.url)
-        entry = ledger.get(store, rid, platform)
-        assert entry is not None
-    vid = entry.remote_id
-    assert vid
-    thumb = paths.thumbnail_path(cfg, rel.asset)
-    if thumb.is_file() and not ledger.step_done(store, rid, platform, "thumbnail"):
-        _spend(cfg, store, platform, "thumbnails")
-        pub.set_thumbnail(vid, thumb)
-        ledger.record_step(store, rid, platform, "thumbnail", store.file_digest(thumb))
-    for lang in rel.subtitles:
-        step = f"caption:{lang}"
-        if ledger.step_done(store, rid, platform, step):
-            continue
-        existing = pub.find_caption(vid, lang)  # attached just before a crash? then do not attach it twice
-        if existing is None:
-            _spend(cfg, store, platform, "captions")
-            existing = pub.add_caption(vid, lang, paths.subtitle_path(cfg, rel.asset, lang))
-        ledger.record_step(store, rid, platform, step, existing)
-    if t.playlist and not ledger.step_done(store, rid, platform, f"playlist:{t.playlist}"):
-        item = pub.find_in_playlist(vid, t.playlist)
-        if item is None:
-            _spend(cfg, store, platform, "playlist")
-            item = pub.add_to_playlist(vid, t.playlist)
-        ledger.record_step(store, rid, platform, f"playlist:{t.playlist}", item)
-    ledger.update(store, rid, platform, "scheduled", f"goes out {rel.publish_at.isoformat()}", reason="", retry_at=None)
-    log.info("%s: %s: scheduled for %s", rid, platform, _local(cfg, rel.publish_at))
-    return Outcome(rid, platform, "scheduled", entry.url or "")
-
-
-def _spend(cfg: Config, store: Store, platform: str, op: str) -> None:
-    """Count YouTube quota units before spending them; defer instead of hitting quotaExceeded."""
-    if platform != "youtube":
-        return
-    from pipeline.platforms.youtube import next_quota_reset, pacific_day
-
-    now = datetime.now(UTC)
-    day, cost = pacific_day(now), cfg.publish.youtube.quota_costs[op]
-    if ledger.quota_used(store, "youtube", day) + cost > cfg.publish.youtube.quota_per_day:
-        raise QuotaExceeded(f"youtube: today's quota ({cfg.publish.youtube.quota_per_day} units) would be "
-                            f"exceeded by {op}", next_quota_reset(now))
-    ledger.add_quota(store, "youtube", day, cost)
+    def progress(p: UploadProgress) -> None:
+        ledger.update(store, rid, platform, session=p.session, upload_offset=p.offset, upload_size=p.size)
+        pct = 100 * p.offset / p.size if p.size else 100
+        if pct - last[0] >= 25 or p.offset >= p.size:
+            last[0] = pct
+            log.info("%s: %s: uploaded %.0f%% of %.1f MB", rid, platform, pct, p.size / 1e6)
+    remote = pub.upload(video, resume, progress)
+    ledger.update(store, rid, platform, "uploaded", remote.url, remote_id=remote.remote_id, url=remote.url,
+                  session=None)
+    log.info("%s: %s: uploaded as %s", rid, platform, remote.url)
+    entry = ledger.get(store, rid, platform)
+    assert entry is not None
+    return entry
 
 
 def publish_all(cfg: Config, store: Store, releases: list[Release], publishers: PublisherFactory,
@@ -231,19 +235,75 @@ def publish_all(cfg: Config, store: Store, releases: list[Release], publishers: 
     return out
 
 
-def refresh(cfg: Config, store: Store, publishers: PublisherFactory, now: datetime | None = None) -> int:
-    """Ask the platforms whether scheduled releases whose time has come are out; returns how many are."""
+# ------------------------------------------------------------------ changes an officer makes (CLI and studio)
+
+def move(cfg: Config, store: Store, release_id: str, at: datetime, publishers: PublisherFactory,
+         files: list[str] | None = None, now: datetime | None = None) -> list[Outcome]:
+    """A new time for a release, in its calendar and on every platform that has it (a naive `at` is in the
+    calendar's zone). Refused, with nothing changed, if a platform has published it or the time is too close."""
+    with publish_lock(cfg, wait=False):
+        return _change(cfg, store, release_id, publishers, files, now, at=at)
+
+
+def cancel(cfg: Config, store: Store, release_id: str, publishers: PublisherFactory, delete: bool = False,
+           files: list[str] | None = None, now: datetime | None = None) -> list[Outcome]:
+    """`cancel = true` in the calendar; each platform makes it private and unscheduled (delete: removes it)."""
+    with publish_lock(cfg, wait=False):
+        outcomes = _change(cfg, store, release_id, publishers, files, now, cancel=True)
+        return [_delete(cfg, store, o, publishers) for o in outcomes] if delete else outcomes
+
+
+def _delete(cfg: Config, store: Store, o: Outcome, publishers: PublisherFactory) -> Outcome:
+    entry = ledger.get(store, o.release_id, o.platform)
+    if entry is None or not entry.remote_id or o.failed:
+        return o
+    try:
+        delete_remote(cfg, store, o.release_id, o.platform, publishers(o.platform), entry)
+        return Outcome(o.release_id, o.platform, "cancelled", f"deleted video {entry.remote_id}")
+    except (PlatformError, TransientError, QuotaExceeded) as exc:
+        ledger.update(store, o.release_id, o.platform, event=exc.message, reason=exc.message)
+        return Outcome(o.release_id, o.platform, "cancelled", exc.message, exc.message)
+
+
+def restore(cfg: Config, store: Store, release_id: str, publishers: PublisherFactory,
+            files: list[str] | None = None, now: datetime | None = None) -> list[Outcome]:
+    """Undo a cancel: `cancel` removed from the calendar; a video still on a platform is scheduled again."""
+    with publish_lock(cfg, wait=False):
+        return _change(cfg, store, release_id, publishers, files, now, cancel=False)
+
+
+def _change(cfg: Config, store: Store, release_id: str, publishers: PublisherFactory, files: list[str] | None,
+            now: datetime | None, at: datetime | None = None, cancel: bool | None = None) -> list[Outcome]:
+    """Check the changed release, write the calendar, then bring each platform that has the release to it."""
     now = now or datetime.now(UTC)
-    n = 0
-    for e in ledger.all_entries(store):
-        if e.state == "scheduled" and e.publish_at <= now and e.remote_id:
-            st = publishers(e.platform).status(e.remote_id)
-            if st.published:
-                ledger.update(store, e.release_id, e.platform, "published", st.detail)
-                n += 1
-            else:
-                ledger.update(store, e.release_id, e.platform, event=f"not yet published: {st.detail}")
-    return n
+    result = check(cfg, store, calendars(cfg, files), now)
+    rel = next((r for r in result.releases if r.id == release_id), None)
+    if rel is None:
+        known = ", ".join(r.id for r in result.releases) or "none"
+        raise PipelineError(f"no release {release_id!r} in the calendars", hint=f"releases: {known}")
+    changed = rel
+    if at is not None:
+        aware = at if at.tzinfo else at.replace(tzinfo=ZoneInfo(rel.zone))
+        changed = dataclasses.replace(changed, publish_at=aware.astimezone(UTC))
+    if cancel is not None:
+        changed = dataclasses.replace(changed, cancel=cancel)
+    errors, _ = release_problems(cfg, store, changed, None, now)
+    if errors:
+        raise ConfigError(errors, hint="nothing was changed, in the calendar or on the platforms")
+    local_at = changed.publish_at.astimezone(ZoneInfo(rel.zone)).replace(tzinfo=None)
+    schedule_edit.set_release(cfg, rel.calendar, rel.id, at=local_at if at is not None else None, cancel=cancel)
+    out = []
+    for t in changed.targets:
+        entry = ledger.get(store, changed.id, t.platform)
+        if entry is not None and entry.remote_id or changed.cancel:
+            out.append(publish_one(cfg, store, changed, t.platform, publishers, now))
+            continue
+        if entry is not None and entry.state == "cancelled":  # never uploaded: `upload` or the scheduler sends it
+            ledger.update(store, changed.id, t.platform, "planned", "restored in the calendar")
+        if media_file(cfg, changed, t.platform).is_file():
+            plan(cfg, store, [changed])
+        out.append(Outcome(changed.id, t.platform, "planned", f"planned for {local(cfg, changed.publish_at)}"))
+    return out
 
 
 def youtube_units(cfg: Config, releases: list[Release]) -> int:
@@ -251,54 +311,8 @@ def youtube_units(cfg: Config, releases: list[Release]) -> int:
     c = cfg.publish.youtube.quota_costs
     total = 0
     for rel in releases:
-        if any(t.platform == "youtube" for t in rel.targets):
+        if any(t.platform == "youtube" for t in rel.targets) and not rel.cancel:
             t = rel.target("youtube")
             total += c["upload"] + c["thumbnails"] + len(rel.subtitles) * (c["captions"] + 50) + (
                 c["playlist"] + c["list"] if t.playlist else 0)  # + 50: captions.list before each insert
     return total
-
-
-def _local(cfg: Config, when: datetime) -> str:
-    return when.astimezone(cfg.project.zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def status_rows(cfg: Config, store: Store, releases: list[Release]) -> list[dict]:
-    """The calendar with each release x platform's ledger state and link, in local time."""
-    rows = []
-    known = set()
-    for rel in sorted(releases, key=lambda r: r.publish_at):
-        for t in rel.targets:
-            known.add((rel.id, t.platform))
-            rows.append(_row(cfg, rel.id, t.platform, rel.asset, rel.publish_at, ZoneInfo(rel.zone),
-                             ledger.get(store, rel.id, t.platform)))
-    for e in ledger.all_entries(store):  # in the ledger but gone from the calendar: still shown
-        if (e.release_id, e.platform) not in known:
-            rows.append({**_row(cfg, e.release_id, e.platform, e.asset, e.publish_at, cfg.project.zone, e),
-                         "note": "not in any calendar now"})
-    return rows
-
-
-def _row(cfg: Config, rid: str, platform: str, asset: str, when: datetime, zone: ZoneInfo,
-         e: ledger.LedgerEntry | None) -> dict:
-    return {"release": rid, "platform": platform, "asset": asset,
-            "local_time": when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"), "utc": when.isoformat(),
-            "state": e.state if e else "planned", "url": (e.url if e else None) or "",
-            "progress": f"{e.upload_offset}/{e.upload_size}" if e and e.state == "uploading" else "",
-            "reason": e.reason if e else "", "steps": list(e.steps) if e else [],
-            "retry_at": _local(cfg, e.retry_at) if e and e.retry_at else ""}
-
-
-def status_table(rows: list[dict]) -> str:
-    head = ("when (local)", "release", "platform", "state", "link / reason")
-    body = [(r["local_time"], r["release"], r["platform"], r["state"] + (f" {r['progress']}" if r["progress"] else ""),
-             _link_or_reason(r)) for r in rows]
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *body, strict=False)]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                     for line in [head, *body])
-
-
-def _link_or_reason(r: dict) -> str:
-    """A failure or deferral shows why (the link is in --json); otherwise the link."""
-    if r["state"] in ("failed", "deferred") or not r["url"]:
-        return (f"retry {r['retry_at']}: " if r["retry_at"] else "") + r["reason"][:90]
-    return r["url"]

@@ -14,14 +14,14 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pipeline.captions import review
 from pipeline.config import EMULATOR_ENV, Config
 from pipeline.platforms.accounts import write_token_file
 from pipeline.platforms.emulator import Emulator, running
-from pipeline.stages import publish
+from pipeline.stages import publish, publish_status
 from pipeline.store import Store
 
 DEMO_TOKENS = {"youtube": "demo-youtube-access-token", "facebook": "demo-facebook-page-token"}
@@ -36,7 +36,8 @@ def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
                              token_env="WEBSERIES_DEMO_UNUSED", token_file=tokens / "facebook-page-token")
     demo_dir = cfg.project.build_dir / "publish-demo"
     project = dataclasses.replace(cfg.project, database=demo_dir / "demo.sqlite3", schedules_dir=demo_dir)
-    return dataclasses.replace(cfg, project=project, publish=dataclasses.replace(pub, youtube=yt, facebook=fb))
+    return dataclasses.replace(cfg, project=project, publish=dataclasses.replace(pub, youtube=yt, facebook=fb,
+                                                                                 rehearsal=True))
 
 
 def demo_calendar(cfg: Config, episode: str, approved: list[str]) -> Path:
@@ -58,10 +59,12 @@ def _copy_reviews(src: Path, dst: Store, asset: str) -> list[str]:
 
 
 @contextmanager
-def demo_session(cfg: Config, make_config: Callable[[Config, str, Path], Config]) -> Iterator[tuple[Emulator, Config]]:
-    """A running emulator, throw-away tokens (0600, outside the project) and a fresh demo database.
+def demo_session(cfg: Config, make_config: Callable[[Config, str, Path], Config],
+                 fresh: bool = True) -> Iterator[tuple[Emulator, Config]]:
+    """A running emulator, throw-away tokens (0600, outside the project) and the demo's own database.
 
-    Each demo starts from an empty database: the last emulator's ids mean nothing now.
+    Each demo starts from an empty database (`fresh`): the last emulator's ids mean nothing now.
+    A rehearsal keeps its database, and reloads the emulator's state beside it.
     """
     with running() as emu, tempfile.TemporaryDirectory(prefix="webseries-demo-tokens-") as tmp:
         emu.state.valid_tokens |= set(DEMO_TOKENS.values())
@@ -70,7 +73,8 @@ def demo_session(cfg: Config, make_config: Callable[[Config, str, Path], Config]
         write_token_file(tokens / "facebook-page-token", DEMO_TOKENS["facebook"])
         os.environ.pop(EMULATOR_ENV, None)
         dcfg = make_config(cfg, emu.url, tokens)
-        for stale in dcfg.project.database.parent.glob(dcfg.project.database.name + "*"):
+        emu.state.fb_pages.setdefault(dcfg.publish.facebook.page_id, {"name": "Page (émulateur)"})
+        for stale in dcfg.project.database.parent.glob(dcfg.project.database.name + "*") if fresh else ():
             stale.unlink()
         yield emu, dcfg
 
@@ -84,13 +88,35 @@ def run_demo(cfg: Config, episode: str, say=print) -> int:  # noqa: ANN001
             say(f"calendar: {cal} (subtitles attached: {', '.join(approved) or 'none approved yet'})")
             releases = publish.load_checked(dcfg, store, [str(cal)])
             outcomes = publish.publish_all(dcfg, store, releases, publish.default_publishers(dcfg))
-            say(publish.status_table(publish.status_rows(dcfg, store, releases)))
-        yt = list(emu.state.yt_videos.values())
-        fb = [v for v in emu.state.fb_videos.values() if v["finished"]]
-        say(f"emulator received: {len(yt)} YouTube video(s) (privacy {yt[0]['status']['privacyStatus'] if yt else '-'}, "
-            f"publishAt {yt[0]['status'].get('publishAt', '-') if yt else '-'}), {len(fb)} Facebook video(s) "
-            f"(scheduled_publish_time {fb[0]['scheduled_publish_time'] if fb else '-'}), "
-            f"{len(emu.state.yt_captions) + sum(map(len, emu.state.fb_captions.values()))} caption track(s), "
-            f"{len(emu.state.yt_thumbnails)} YouTube thumbnail(s); quota used {emu.state.yt_quota_used} units")
+            say(publish_status.status_table(publish_status.status(dcfg, store, releases)))
+        say(emulator_summary(dcfg, emu))
     say("emulator stopped")
-    return 2 if any(o.state == "failed" for o in outcomes) else 0
+    return 2 if any(o.failed for o in outcomes) else 0
+
+
+def emulator_summary(cfg: Config, emu: Emulator, quota_before: int = 0) -> str:
+    """What the emulated platforms hold, times in the project's zone (never an epoch), links marked as emulated."""
+    zone = cfg.project.zone
+    st = emu.state
+    yt = list(st.yt_videos.values())
+    fb = [v for v in st.fb_videos.values() if v["finished"]]
+
+    def yt_when(v: dict) -> str:
+        at = v["status"].get("publishAt")
+        return datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") \
+            if at else "no time"
+
+    def fb_when(v: dict) -> str:
+        at = v.get("scheduled_publish_time")
+        return datetime.fromtimestamp(at, UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if at else "no time"
+
+    lines = [f"emulator (not on line; links emulator://): {len(yt)} YouTube video(s) "
+             f"(privacy {yt[0]['status']['privacyStatus'] if yt else '-'}), {len(fb)} Facebook video(s), "
+             f"{len(st.yt_captions) + sum(map(len, st.fb_captions.values()))} caption track(s), "
+             f"{len(st.yt_thumbnails)} YouTube thumbnail(s); YouTube quota used {st.yt_quota_used - quota_before} "
+             "units"]
+    lines += [f"  youtube {v['id']}: {v['status']['privacyStatus']}, publishAt {yt_when(v)}, «{v['snippet']['title']}»"
+              for v in yt]
+    lines += [f"  facebook {v['id']}: {'published' if v['published'] else 'unpublished'}, "
+              f"scheduled_publish_time {fb_when(v)}" for v in fb]
+    return "\n".join(lines)

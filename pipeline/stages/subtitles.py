@@ -22,8 +22,9 @@ from pipeline.captions.segment import make_cues
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import fingerprint, write_text_atomic
+from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
-from pipeline.models import Cue, Episode
+from pipeline.models import LANGUAGES, Cue, Episode
 from pipeline.paths import subtitle_path
 from pipeline.stages.subtitles_bm import NLLB_LICENCE, NOT_CONFIGURED, translate_cues
 from pipeline.store import Store
@@ -46,9 +47,11 @@ class TrackResult:
 
 
 def known_language(code: str) -> bool:
-    from whisper.tokenizer import LANGUAGES
+    if code in LANGUAGES:  # the series' own: no need to load Whisper's table (it imports torch)
+        return True
+    from whisper.tokenizer import LANGUAGES as WHISPER_LANGUAGES
 
-    return code == "bm" or code in LANGUAGES
+    return code in WHISPER_LANGUAGES
 
 
 def _model_identity(model: str) -> str:
@@ -105,6 +108,7 @@ def recognise(cfg: Config, store: Store, episode: Episode, audio: Audio, lang: s
 
 # ------------------------------------------------------------------ the stage
 
+@locked(STAGE)
 def subtitles(cfg: Config, store: Store, episode: Episode, langs: list[str] | None = None, force: bool = False,
               show_progress: bool = True, translator: Translator | None = None) -> list[TrackResult]:
     """Make or refresh each language's subtitles for one episode (`translator`: a Translator

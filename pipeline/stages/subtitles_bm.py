@@ -54,6 +54,7 @@ def translate_cues(french: Sequence[Cue], translator: Translator, rules: CueRule
     spans = sentence_spans(french)
     texts = translator.translate([s[2] for s in spans])
     if len(texts) != len(spans):
-        raise PipelineError(f"translator {translator.name} returned {len(texts)} sentences for {len(spans)}")
+        raise PipelineError(f"translator {translator.name} returned {len(texts)} sentences for {len(spans)}",
+                            hint="check the translation model ([subtitles.bambara] translation_model)")
     words = [w for (start, end, _), text in zip(spans, texts, strict=True) for w in spread(start, end, text)]
     return make_cues(words, rules)

@@ -12,6 +12,7 @@ from pipeline.captions import review
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import temp_path_for
+from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
 from pipeline.media import ffmpeg
 from pipeline.paths import burned_path, rendition_path, subtitle_path
@@ -42,6 +43,7 @@ def layers(cfg: Config, srts: list[Path], width: int, height: int) -> list[ffmpe
     return list(reversed(out))
 
 
+@locked("burn", "subtitles burn")
 def burn(cfg: Config, store: Store, asset: str, profile: str, langs: tuple[str, ...],
          show_progress: bool = True) -> Burned:
     source = rendition_path(cfg, asset, profile)

@@ -17,6 +17,8 @@ from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.fsutil import sha256_file
 from pipeline.paths import TRAILER, subtitle_path
+from pipeline.stages.subtitles import log
+from pipeline.stages.subtitles_review import timing
 from pipeline.store import Store
 
 STEPS = ("generated", "draft", "template", "imported", "edited", "approved")
@@ -33,6 +35,7 @@ class TrackStatus:
     violations: int | None    # lint problems; None when there is no readable file
     changed: dict[str, str] = field(default_factory=dict)   # step -> local ISO time of its last occurrence
     path: str = ""
+    approved_by: str = ""     # the reviewer named at the approval (studio, or `approve --by`), while approved
 
 
 def _kind(asset: str) -> str:
@@ -55,26 +58,36 @@ def state_of(track: review.Track | None, history: list[tuple[str, str, str | Non
     return current or "missing"
 
 
-def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[TrackStatus]:
-    """One row per asset and language: every episode's configured languages, and every track known."""
-    from pipeline.manifest import discover, load_episode
+def _wanted(cfg: Config, store: Store, assets: list[str] | None) -> dict[tuple[str, str], None]:
+    """(asset, lang) to show: the configured languages of the episodes asked about (only those: a
+    broken manifest elsewhere is not this command's business), and every track known."""
+    from pipeline.manifest import discover, load_all
 
     wanted: dict[tuple[str, str], None] = {}
-    for folder in discover(cfg.project.episodes_dir):
-        ep = load_episode(folder)
+    folders = discover(cfg.project.episodes_dir)
+    episodes, broken = load_all([f for f in folders if not assets or f.name in assets])
+    for ep in episodes:
         for lang in [lg for lg in cfg.subtitles.languages if lg in ep.languages] or ["fr"]:
             wanted[(ep.id, lang)] = None
+    for name, why in broken.items():
+        log.warning("%s left out of the list: %s", name, why)
     for t in review.all_tracks(store):
         wanted[(t.asset, t.lang)] = None
     for asset, lang in review.tracked_in_history(store):
         wanted[(asset, lang)] = None
+    return wanted
+
+
+def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[TrackStatus]:
+    """One row per asset and language: every episode's configured languages, and every track known."""
+    wanted = _wanted(cfg, store, assets)
     if assets:
         unknown = [a for a in assets if not any(k[0] == a or k[0].startswith(f"{a}-clip") for k in wanted)]
         if unknown:
             raise PipelineError(f"no subtitles known for {', '.join(unknown)}",
                                 hint="give episode ids (their clips are included), 'trailer', or nothing for all")
     zone = cfg.project.zone
-    rows = []
+    rows, rates = [], {}
     for asset, lang in sorted(wanted, key=lambda k: (k[0], k[1] != "fr", k[1])):  # French, the reference, first
         if assets and not any(asset == a or asset.startswith(f"{a}-clip") for a in assets):
             continue
@@ -85,21 +98,28 @@ def status(cfg: Config, store: Store, assets: list[str] | None = None) -> list[T
         path = track.path if track else subtitle_path(cfg, asset, lang)
         violations = None
         if path.is_file():
+            if asset not in rates:
+                rates[asset] = timing(cfg, asset).fps
             try:
-                violations = len(lint(files.read_srt(path), cfg.subtitles.rules_for(lang, 25.0)))
+                violations = len(lint(files.read_srt(path), cfg.subtitles.rules_for(lang, rates[asset])))
             except PipelineError:
                 violations = None
-        rows.append(TrackStatus(asset, _kind(asset), lang, state_of(track, history), track.status if track else "none",
+        state = state_of(track, history)
+        rows.append(TrackStatus(asset, _kind(asset), lang, state, track.status if track else "none",
                                 track.route if track else "",
-                                violations, changed, str(path) if path.is_file() else ""))
+                                violations, changed, str(path) if path.is_file() else "",
+                                review.approved_by(store, asset, lang) if state == "approved" else ""))
     return rows
 
 
 def table(rows: list[TrackStatus]) -> str:
     out = [f"{'asset':<22} {'lang':<4} {'state':<15} {'lint':>4}  last change"]
     for r in rows:
-        last = max(r.changed.items(), key=lambda kv: kv[1]) if r.changed else None
+        # steps in the same minute: the one the track is at wins
+        last = max(r.changed.items(), key=lambda kv: (kv[1], kv[0] == r.state)) if r.changed else None
         lint_n = "-" if r.violations is None else str(r.violations)
         when = f"{last[0]} {last[1].replace('T', ' ')}" if last else ""
+        if r.state == "approved" and r.approved_by:
+            when += f" by {r.approved_by}"
         out.append(f"{r.asset:<22} {r.lang:<4} {r.state:<15} {lint_n:>4}  {when}")
     return "\n".join(out)

@@ -10,23 +10,28 @@ overwritten by a later generation, and not released until someone runs `approve`
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.asr import vad
 from pipeline.asr.audio import load_audio
-from pipeline.captions import files, review, sheets
-from pipeline.captions.bambara import lookalikes, normalise, reflow
+from pipeline.captions import files, markup, review, sheets
+from pipeline.captions.bambara import lookalikes, lost_letters, normalise, reflow
 from pipeline.captions.lint import Violation, lint
 from pipeline.captions.rules import CueRules
 from pipeline.config import Config
 from pipeline.errors import PipelineError
-from pipeline.fsutil import atomic_write, sha256_file, write_text_atomic
+from pipeline.fsutil import atomic_write, keep_copy, replace_together, sha256_file, write_error
+from pipeline.locks import locked
 from pipeline.models import Cue, Episode
 from pipeline.paths import subtitle_path
-from pipeline.stages.subtitles import STAGE, log, subtitles
+from pipeline.stages.subtitles import STAGE, known_language, log, subtitles
+from pipeline.stages.subtitles_review import timing
 from pipeline.store import Store, utcnow
 
 if TYPE_CHECKING:
@@ -35,6 +40,10 @@ if TYPE_CHECKING:
 FORMATS = ("srt", "csv", "xlsx")
 MIN_SLOT = 1.0   # speech left over between French cues shorter than this gets no slot of its own
 EPS = 0.0015
+MAX_CUE_CHARS = 1000  # two lines of 42 is the rule; far more is a page pasted into one cell
+SAVE_AS_UNICODE = ("Le fichier a perdu des lettres bambara (ɛ ɔ ɲ ŋ devenues « ? ») : dans Excel, « Enregistrer "
+                   "sous » en « Classeur Excel (.xlsx) » ou en « CSV UTF-8 », pas en « CSV (séparateur : "
+                   "point-virgule) » ; corrigez les lignes citées et renvoyez le fichier")
 
 
 @dataclass(frozen=True)
@@ -123,10 +132,20 @@ def make_slots(speech: list[tuple[float, float]], french: list[Cue], draft: list
         nxt = spans[i + 1][0] - rules.min_gap if i + 1 < len(spans) else float("inf")
         spans[i] = (s, round(min(max(e, s + rules.min_duration), max(nxt, s + 0.3)), 3), fr)
 
-    def draft_for(s: float, e: float) -> str:
-        return " ".join(_text(c) for c in draft if s - EPS <= (c.start + c.end) / 2 < e + EPS)
+    drafts = texts_within(draft, [(s, e) for s, e, _ in spans])
+    return [Slot(s, e, fr, d) for (s, e, fr), d in zip(spans, drafts, strict=True)], len(french) - len(used)
 
-    return [Slot(s, e, fr, draft_for(s, e)) for s, e, fr in spans], len(french) - len(used)
+
+def texts_within(cues: Sequence[Cue], spans: Sequence[tuple[float, float]]) -> list[str]:
+    """For each (start, end): the text of the cues whose middle falls in [start, end), in their order:
+    another track's words for each slot (found by bisection: a long episode's tracks stay fast)."""
+    middles = sorted(((c.start + c.end) / 2, i) for i, c in enumerate(cues))
+    keys = [m for m, _ in middles]
+    out = []
+    for start, end in spans:
+        found = middles[bisect.bisect_left(keys, start - EPS):bisect.bisect_left(keys, end + EPS)]
+        out.append(" ".join(_text(cues[i]) for _, i in sorted(found, key=lambda m: m[1])))
+    return out
 
 
 # ------------------------------------------------------------------ template
@@ -151,6 +170,7 @@ def _write_once(store: Store, asset: str, path: Path, data: bytes) -> Path:
     return path
 
 
+@locked(STAGE)
 def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
              formats: tuple[str, ...] = ("srt", "csv")) -> TemplateResult:
     from pipeline.media import ffmpeg
@@ -158,6 +178,7 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
     if lang == "fr":
         raise PipelineError("a template is for translating the French: give another language",
                             hint=f"webseries subtitles template {episode.id} --lang bm")
+    _known(lang)
     for fmt in formats:
         if fmt not in FORMATS:
             raise PipelineError(f"unknown template format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
@@ -213,53 +234,113 @@ def template(cfg: Config, store: Store, episode: Episode, lang: str = "bm",
 
 # ------------------------------------------------------------------ import
 
-def check_rows(rows: list[sheets.Row]) -> list[str]:
+def _known(lang: str) -> None:
+    if not known_language(lang):  # as `webseries subtitles EP --lang xx` refuses it: no xx.srt to burn later
+        raise PipelineError(f"unknown language code {lang!r}",
+                            hint="use ISO 639-1 codes: fr (French), bm (Bambara), en, ...")
+
+
+def check_rows(rows: list[sheets.Row], lossy: bool = False, duration: float | None = None) -> list[str]:
+    """Every problem of a translator's rows. `lossy`: the file's encoding has no ɛ ɔ ɲ ŋ (a "?" near
+    a word is then a lost letter); `duration`: the episode's length (no cue may run past it)."""
     problems = []
     for i, r in enumerate(rows):
-        if not r.text or r.text.strip() == sheets.TODO:
+        if len(r.text) > MAX_CUE_CHARS:
+            problems.append(f"{r.where}: {len(r.text):,} characters in one subtitle (at most {MAX_CUE_CHARS}; "
+                            "the rule is 2 lines of 42): split it into rows")
+        elif not r.text or r.text.strip() == sheets.TODO:
             problems.append(f"{r.where}: the translation is empty (write it, or delete the row if nothing is said)")
+        elif lost_letters(r.text, lossy):
+            problems.append(f"{r.where}: {r.text[:60]!r}: a '?' stands where a letter was (ɛ ɔ ɲ ŋ lost when the "
+                            "file was saved)")
         if r.end <= r.start:
             problems.append(f"{r.where}: ends at {sheets.timecode(r.end)}, not after its start "
                             f"{sheets.timecode(r.start)}")
+        elif duration is not None and r.end > duration + EPS:
+            problems.append(f"{r.where}: ends at {sheets.timecode(r.end)}, after the end of the episode "
+                            f"({sheets.timecode(duration)})")
         if i and r.start < rows[i - 1].end - EPS:
             problems.append(f"{r.where}: starts at {sheets.timecode(r.start)}, before {rows[i - 1].where} ends "
                             f"({sheets.timecode(rows[i - 1].end)})")
     return problems
 
 
-def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path, fps: float = 25.0) -> ImportResult:
-    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing."""
+@dataclass(frozen=True)
+class PreparedImport:
+    """A translator's file read and checked, nothing written: what `import_file` would store."""
+
+    source: Path
+    rows: tuple[sheets.Row, ...]
+    read_as: str
+    problems: tuple[str, ...]         # any problem: nothing may be imported
+    cues: tuple[Cue, ...]             # the rows as they would be written (normalised, lines re-broken)
+    flagged: tuple[str, ...]
+    violations: tuple[Violation, ...]
+    lost_letters: bool = False        # '?' where Bambara letters were: the file must be saved again
+
+    @property
+    def hint(self) -> str:
+        return SAVE_AS_UNICODE if self.lost_letters else "fix these rows in the file and import it again"
+
+
+def prepare_import(cfg: Config, asset: str, lang: str, source: Path, fps: float | None = None) -> PreparedImport:
+    """Read and check a translator's file without writing anything (the studio's preview).
+    `fps`: the frame rate for lint (default: the asset's own, from its master)."""
+    _known(lang)
     rows, read_as, problems = sheets.read_rows(source)
-    problems += check_rows(rows)
+    picture = timing(cfg, asset)
+    lossy = read_as == sheets.LOSSY
+    problems += check_rows(rows, lossy, picture.duration)
     if not rows and not problems:
         problems.append("no subtitles in it")
+    rules = cfg.subtitles.rules_for(lang, fps or picture.fps)
+    cues, flagged = [], []
+    for n, r in enumerate(rows, 1):
+        text, removed = markup.clean(r.text)
+        text = normalise(text)
+        flagged += [f"cue {n} ({r.where}): removed {x}" for x in removed]
+        flagged += [f"cue {n} ({r.where}): {f}" for f in lookalikes(text)]
+        cues.append(Cue(round(r.start, 3), round(r.end, 3), reflow(text, rules)))
+    violations = tuple(lint(cues, rules)) if not problems else ()
+    lost = bool(problems) and any(lost_letters(r.text, lossy) for r in rows if len(r.text) <= MAX_CUE_CHARS)
+    return PreparedImport(source, tuple(rows), read_as, tuple(problems), tuple(cues), tuple(flagged), violations,
+                          lost)
+
+
+@locked(STAGE, "subtitles import")
+def import_file(cfg: Config, store: Store, asset: str, lang: str, source: Path,
+                fps: float | None = None) -> ImportResult:
+    """Read a translator's file and store it as the person's version of `lang` for `asset`; all or nothing.
+    `fps`: the frame rate for lint (default: the asset's own, from its master)."""
+    prepared = prepare_import(cfg, asset, lang, source, fps)
+    problems, read_as = list(prepared.problems), prepared.read_as
     if problems:
         shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more" if len(problems) > 8 else "")
         raise PipelineError(f"{source.name} ({read_as}): {len(problems)} problem(s), nothing imported: {shown}",
-                            hint="fix these rows in the file and import it again")
-    rules = cfg.subtitles.rules_for(lang, fps)
-    cues, flagged = [], []
-    for n, r in enumerate(rows, 1):
-        text = normalise(r.text)
-        flagged += [f"cue {n} ({r.where}): {f}" for f in lookalikes(text)]
-        cues.append(Cue(round(r.start, 3), round(r.end, 3), reflow(text, rules)))
+                            hint=prepared.hint)
+    cues, flagged = list(prepared.cues), list(prepared.flagged)
     target = subtitle_path(cfg, asset, lang)
-    target.parent.mkdir(parents=True, exist_ok=True)
     text = files.srt_text(cues)
-    backup = None
+    backup: list[Path] = []
     track = review.get_track(store, asset, lang)
-    if target.is_file() and target.read_text(encoding="utf-8", errors="replace") != text:
-        status = review.current_status(track) if track else "edited"
-        if status in ("edited", "approved"):  # a person's file: keep it aside, never lose it
-            stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-            backup = target.with_name(f"{target.stem}.before-import-{stamp}.srt")
-            _write_bytes(backup, target.read_bytes())
-    write_text_atomic(target, text)
-    files.write_vtt(target.with_suffix(".vtt"), cues)
+    keep = target.is_file() and target.read_text(encoding="utf-8", errors="replace") != text and (
+        (review.current_status(track) if track else "edited") in ("edited", "approved"))  # a person's file
+
+    @contextmanager
+    def keep_theirs() -> Iterator[None]:  # once the new files are written, never for an attempt that failed
+        if keep:
+            backup.append(keep_copy(target, f"{target.stem}.before-import-{utcnow():%Y%m%dT%H%M%SZ}.srt"))
+        yield
+
+    try:
+        replace_together([(target, text), (target.with_suffix(".vtt"), files.vtt_text(cues))], keep_theirs())
+    except OSError as exc:
+        raise write_error(exc, target, f"nothing was imported ({target.name} is as it was)") from None
     review.store_human(store, asset, lang, target, "import")
     review.record_event(store, asset, lang, "imported", sha256_file(target), f"{source.name} ({read_as})")
-    violations = tuple(lint(cues, rules))
+    violations = prepared.violations
     log.info("%s: %s: imported %d cues from %s (read as %s)%s%s", asset, lang, len(cues), source.name, read_as,
-             f"; {len(flagged)} letter(s) to check" if flagged else "",
+             f"; {len(flagged)} thing(s) to check" if flagged else "",
              f"; lint: {len(violations)} problem(s)" if violations else "; lint clean")
-    return ImportResult(asset, lang, target, len(cues), read_as, tuple(flagged), violations, backup)
+    return ImportResult(asset, lang, target, len(cues), read_as, tuple(flagged), violations,
+                        backup[0] if backup else None)

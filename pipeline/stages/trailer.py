@@ -14,6 +14,7 @@ from pipeline.clips import cards, select
 from pipeline.clips.select import EpisodePool, Excerpt
 from pipeline.config import Config
 from pipeline.errors import PipelineError
+from pipeline.locks import episode_lock
 from pipeline.media import assembly, ffmpeg
 from pipeline.models import Episode
 from pipeline.paths import TRAILER, clip_path, thumbnail_path
@@ -51,6 +52,13 @@ def choose(cfg: Config, materials: list[stage.Material]) -> list[Excerpt]:
 
 def trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool = False,
             show_progress: bool = True, render: bool = True) -> TrailerResult:
+    """Choose the trailer's shots from every episode and render it (render=False: choose only)."""
+    with episode_lock(cfg, TRAILER, stage.STAGE, "trailer"):
+        return _trailer(cfg, store, episodes, force, show_progress, render)
+
+
+def _trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool, show_progress: bool,
+             render: bool) -> TrailerResult:
     if not episodes:
         raise PipelineError("no episodes to make a trailer from", hint="add episodes under episodes/")
     materials = {}

@@ -16,7 +16,9 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
 from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for
+from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
+from pipeline.manifest import require_master
 from pipeline.media import analysis, ffmpeg, plan
 from pipeline.media.analysis import AUDIO_PRE
 from pipeline.media.ffmpeg import F, BlurFill, Chain
@@ -58,14 +60,13 @@ def _writable_folder(folder: Path) -> None:
                             hint="check permissions, or set project.build_dir in config.toml")
 
 
+@locked(STAGE)
 def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[str] | None = None,
               force: bool = False, show_progress: bool = True) -> list[Rendition]:
     """Render the episode's master into each profile; skip those already up to date."""
     profiles = select_profiles(cfg, profile_names)
     ffmpeg.require_tools()
-    if not episode.master.is_file():
-        raise MediaError(f"{episode.id}: master not found: {episode.master}",
-                         hint=f"export the master there, or fix `master` in {episode.folder / 'episode.toml'}")
+    require_master(episode)
     out_dir = renditions_dir(cfg, episode.id)
     _writable_folder(out_dir)
     for stale in remove_stale_temps(out_dir):
@@ -115,13 +116,16 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
             log.info("%s: analysed for clips in the same decode: %d scene changes, %d pauses", episode.id,
                      len(raw["scene_cuts"]), len(raw["silences"]))
     modes = ffmpeg.loudnorm_modes(stderr)
+    dynamic = [job.profile.name for job in jobs if _mode_note(job, modes)]
     for job, out in zip(jobs, outputs, strict=True):
         notes = job.notes + _mode_note(job, modes)
         rinfo = {"width": out.width, "height": out.height, "duration": out.duration, "notes": list(notes)}
         store.record_output(STAGE, episode.id, job.profile.name, prints[job.profile.name], job.final, rinfo)
         results[job.profile.name] = _rendition(episode.id, job.profile.name, job.final, rinfo)
-        for note in notes:
+        for note in job.notes:
             log.info("%s: %s: %s", episode.id, job.profile.name, note)
+    if dynamic:  # said once for the run, not once per rendition
+        log.info("%s: %s", episode.id, plan.dynamic_advice(dynamic))
     return [results[p.name] for p in profiles]
 
 
@@ -185,8 +189,7 @@ def _instance(p: Profile) -> str:
 def _mode_note(job: Job, modes: dict[str, str]) -> tuple[str, ...]:
     mode = modes.get(_instance(job.profile))
     if mode == "dynamic":
-        return (f"loudness {job.profile.loudness:g} LUFS reached in dynamic mode "
-                "(a linear gain would break the true-peak limit)",)
+        return (f"{job.profile.loudness:g} LUFS: {plan.DYNAMIC_NOTE}",)
     return ()
 
 

@@ -30,6 +30,7 @@ from pipeline.web.render import Renderer
 
 log = logging.getLogger("pipeline.studio")
 SAFE_METHODS = ("GET", "HEAD")
+MAX_FIELDS = 20_000  # a subtitle track posts 3-4 fields a cue (an hour of speech: ~900 cues); bodies are size-capped
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def endpoint(studio: Studio, route: Route):  # noqa: ANN201 - a Starlette endpoi
     async def run(request: Request) -> Response:
         form = None
         if request.method not in SAFE_METHODS:
-            form = await request.form(max_files=20, max_fields=500, max_part_size=int(studio.settings.max_upload_mb * 1e6))
+            form = await request.form(max_files=20, max_fields=MAX_FIELDS,
+                                      max_part_size=int(studio.settings.max_upload_mb * 1e6))
         try:
             return await run_in_threadpool(_handle, studio, route, request, form)
         finally:

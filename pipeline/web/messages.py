@@ -29,8 +29,9 @@ _FRENCH = (
 _PROBLEM = re.compile(r"^(?P<file>.+?): (?P<key>[\w.\[\]-]+): (?P<text>.+)$")
 
 
-def french(text: str) -> str:
-    for pattern, replacement in _FRENCH:
+def french(text: str, table: tuple[tuple[str, str], ...] = _FRENCH) -> str:
+    """`text` said in French by the first pattern of `table` that matches it (else as it is)."""
+    for pattern, replacement in table:
         m = re.match(pattern, text)
         if m:
             return m.expand(replacement)

@@ -33,7 +33,7 @@ def test_headless_login_writes_a_0600_token_that_works(pp: PublishProject, emula
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text())["token"] == "emu-access-abc123"
     assert "abc123" not in said[-1]
-    YouTube(pp.cfg).status("nothing")  # the saved token is accepted by the API
+    YouTube(pp.cfg).read_back("nothing")  # the saved token is accepted by the API
 
 
 def test_token_inside_the_project_is_refused(pp: PublishProject) -> None:

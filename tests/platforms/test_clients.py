@@ -110,7 +110,7 @@ def test_youtube_expired_token_refreshes_revoked_token_names_login(pp: PublishPr
     emulator.state.valid_tokens.clear()
     emulator.state.refresh_tokens.pop(YT_REFRESH)  # revoked
     with pytest.raises(AuthError) as exc:
-        YouTube(pp.cfg).status("yt000001")
+        YouTube(pp.cfg).read_back("yt000001")
     assert "webseries publish login youtube" in exc.value.hint
 
 
@@ -156,7 +156,7 @@ def test_facebook_schedule_and_expired_token(pp: PublishProject, emulator: Emula
     assert remote.url == f"https://www.facebook.com/424242/videos/{remote.remote_id}/"
     emulator.state.valid_tokens.discard(FB_TOKEN)
     with pytest.raises(AuthError) as exc:
-        fb.status(remote.remote_id)
+        fb.read_back(remote.remote_id)
     assert "webseries publish login facebook" in exc.value.hint
 
 

@@ -60,10 +60,12 @@ def test_request_count_constant_from_5_to_50_videos(mp, emulator: Emulator) -> N
         large = metrics.pull(mp.cfg, store)
         n_large = _http_requests(emulator) - n1
     assert large.videos == {"youtube": 50, "facebook": 50}
-    assert n_small == n_large == 7, (n_small, n_large)   # 5 Analytics queries, 1 videos.list, 1 Graph batch
-    assert small.requests == large.requests == {"youtube-analytics": 5, "youtube-data": 1, "facebook-graph": 1}
+    # 5 Analytics queries; videos.list, channels.list and one page of comment threads; 2 Graph batches
+    # (insights, comments)
+    assert n_small == n_large == 10, (n_small, n_large)
+    assert small.requests == large.requests == {"youtube-analytics": 5, "youtube-data": 3, "facebook-graph": 2}
     plan = {**YouTubeMetrics.planned_requests(50), **FacebookMetrics.planned_requests(50)}
-    assert plan == large.requests
+    assert plan == {**large.requests, "facebook-graph": 1}   # Facebook's plan is insights alone
     assert ea.state(emulator).requests["video_insights"] == 55   # every video asked, inside the batches
 
 
@@ -77,8 +79,8 @@ def test_missing_data_is_recorded_and_summarised(mp, emulator: Emulator, capsys)
     result = json.loads(out)
     assert any("YouTube Analytics returned no rows" in why for why in result["missing"])
     assert any("metric refused by Meta" in why for why in result["missing"])
-    # one batch, a probe batch (one item per metric) and a batch without the refused metric
-    assert result["requests"]["facebook-graph"] == 3
+    # one batch, a probe batch (one item per metric) and a batch without the refused metric; the comments'
+    assert result["requests"]["facebook-graph"] == 3 + 1
     db = sqlite3.connect(mp.cfg.project.database)
     rows = db.execute("SELECT metric, value, missing_reason FROM metric_samples WHERE remote_id=? AND dimension='total' "
                       "AND source='youtube-analytics'", (quiet_yt.remote_id,)).fetchall()
@@ -109,7 +111,7 @@ def test_analytics_quota_skips_youtube_and_keeps_facebook(tmp_path, emulator: Em
     code, out, err = pp.run("metrics", "pull", "--json", capsys=capsys)
     result = json.loads(out)
     assert code == 2 and "analytics_requests_per_day" in result["failed"]["youtube"]
-    assert result["requests"] == {"facebook-graph": 1}
+    assert result["requests"] == {"facebook-graph": 2}   # insights and comments
     assert ea.state(emulator).requests["reports"] == 5, "no Analytics query past the ceiling"
 
 
@@ -163,7 +165,8 @@ def test_after_a_real_publish_run(tmp_path, emulator: Emulator, capsys) -> None:
     media = make_media(tmp_path)
     pp = publish_project(tmp_path, media, emulator.url)
     with open(pp.project.config_path, "a", encoding="utf-8") as fh:
-        fh.write(f'\n[metrics]\nyoutube_analytics_root = "{emulator.url}/"\n')
+        fh.write(f'\n[metrics]\nyoutube_analytics_root = "{emulator.url}/"\n'
+                 f'[metrics.comments]\nsalt_file = "{pp.home / "comment-salt"}"\n')
     pp.add_ready_episode("ep01-vote", 1, media)
     when = future(2)
     pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {when.replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')

@@ -44,7 +44,7 @@ def test_full_season_checked_uploaded_scheduled_once(pp: PublishProject, emulato
     cal = _season(pp, publish_media, start)
     code, out, err = pp.run("publish", "check", str(cal), capsys=capsys)
     assert code == 0, err
-    assert "5 releases, 9 uploads" in out
+    assert "5 releases ready, 9 uploads" in out
     code, out, err = pp.run("publish", "upload", capsys=capsys)
     assert code == 0, err
     yt, fb = emulator.state.yt_videos, _finished_fb(emulator)
@@ -67,7 +67,9 @@ def test_full_season_checked_uploaded_scheduled_once(pp: PublishProject, emulato
     assert len(rows) == 9 and {r["state"] for r in rows} == {"scheduled"}
     ep_row = next(r for r in rows if r["release"] == EPISODES[0] and r["platform"] == "youtube")
     assert ep_row["local_time"] == ep1.strftime("%Y-%m-%d 18:00 GMT") and ep_row["url"].startswith("https://www.youtube")
-    assert ep_row["steps"] == ["thumbnail", "caption:fr", f"playlist:{PLAYLIST}"]
+    assert [(s["name"], s["done"]) for s in ep_row["steps"]] == [
+        ("upload", True), ("thumbnail", True), ("caption:fr", True), (f"playlist:{PLAYLIST}", True)]
+    assert ep_row["platform_time"] == ep_row["local_time"] and ep_row["drift"] == []
     # a rerun sends nothing new
     before = len(emulator.state.requests)
     code, out, _ = pp.run("publish", "upload", capsys=capsys)
@@ -81,10 +83,11 @@ def test_bad_calendar_reports_every_problem_and_sends_nothing(pp: PublishProject
     pp.add_ready_episode("ep01-vote", 1, publish_media)
     pp.add_ready_episode("ep02-budget", 2, publish_media, langs=("fr", "bm"), approve=False)
     soon = (datetime.now(ZoneInfo("Africa/Bamako")) + timedelta(minutes=5)).replace(tzinfo=None, microsecond=0)
+    due = (soon + timedelta(days=60)).isoformat()  # within upload_lead_days: missing media is a problem now
     cal = pp.write_calendar("bad.toml", f"""
 [[release]]
 asset = "ep09-nowhere"
-at = 2030-01-01T18:00:00
+at = {due}
 
 [[release]]
 asset = "ep01-vote"
@@ -108,7 +111,7 @@ colour = "red"
 
 [[release]]
 asset = "trailer"
-at = 2030-01-01T18:00:00
+at = {due}
 """)
     code, out, err = pp.run("publish", "check", str(cal), capsys=capsys)
     assert code == 2
@@ -325,16 +328,17 @@ def test_a_refused_step_fails_clearly_and_a_rerun_finishes_without_repeating(pp:
 
 def test_status_refresh_marks_releases_published_once_the_platforms_say_so(pp: PublishProject, emulator: Emulator,
                                                                            publish_media, capsys) -> None:
-    from pipeline.stages import publish
+    from pipeline.stages import publish, publish_status
 
     pp.add_ready_episode("ep01-vote", 1, publish_media)
     pp.write_calendar("s.toml", f'[[release]]\nasset = "ep01-vote"\nat = {future(2).replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}\n')
     assert pp.run("publish", "upload", capsys=capsys)[0] == 0
     cfg = pp.cfg
     with Store(cfg.project.database) as store:
-        assert publish.refresh(cfg, store, publish.default_publishers(cfg), now=future(3)) == 0  # not out yet
+        pubs = publish.default_publishers(cfg)
+        assert publish_status.refresh(cfg, store, pubs, now=future(3), due_only=True) == 0  # not out yet
         emulator.state.clock_offset = 3 * 86400  # the platforms' clock passes the release time
-        assert publish.refresh(cfg, store, publish.default_publishers(cfg), now=future(3)) == 2
+        assert publish_status.refresh(cfg, store, pubs, now=future(3), due_only=True) == 2
         assert {e.state for e in ledger.all_entries(store)} == {"published"}
     vid = next(iter(emulator.state.yt_videos.values()))
     assert vid["status"]["privacyStatus"] == "public" and "publishAt" not in vid["status"]

@@ -111,7 +111,10 @@ def test_lint_and_approve(proj: Project, capsys: pytest.CaptureFixture, tmp_path
     assert proj.run("subtitles", "ep01", "--lang", "fr", capsys=capsys)[0] == 0
     code, out, _ = proj.run("subtitles", "lint", "ep01", "--json", capsys=capsys)
     assert json.loads(out)[0]["file"].endswith("fr.srt")
-    code, _, err = proj.run("subtitles", "approve", "ep01", "fr", capsys=capsys)
+    code, out, err = proj.run("subtitles", "approve", "ep01", "fr", capsys=capsys)
+    if code == 2:  # the tiny model's French breaks a rule: shown, and approved only when the reviewer insists
+        assert "--force" in err and "cue " in out
+        code, _, err = proj.run("subtitles", "approve", "ep01", "fr", "--force", capsys=capsys)
     assert code == 0 and "approved" in err
     with Store(proj.cfg.project.database) as store:
         track = review.get_track(store, "ep01", "fr")

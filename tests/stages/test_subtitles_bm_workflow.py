@@ -24,7 +24,7 @@ from pipeline.media.synth import SAMPLE_STRETCHES
 BM_ROWS = [  # start, end, French, Bambara: every Bambara letter, lines and reading speed within the rules
     ("00:00:00,500", "00:00:02,400", "Bonjour et bienvenue.", "I ni ce, aw bɛɛ ka kɛnɛ wa?"),
     ("00:00:02,500", "00:00:04,300", "Nous parlons de la commune.", "An bɛ ŋaniya komini ko la."),
-    ("00:00:04,400", "00:00:06,200", "Allez voter à la mairie.", "Aw ka taa ɲɛnatɔmɔ kɛ."),
+    ("00:00:04,400", "00:00:05,900", "Allez voter à la mairie.", "Aw ka taa ɲɛnatɔmɔ kɛ."),
 ]
 HEADER = ["n", "début", "fin", "français", "bamanankan"]
 
@@ -126,7 +126,7 @@ def test_translators_files_import_lint_clean_and_survive_regeneration(proj: Proj
     assert result["read_as"] == "UTF-8 (with BOM)" and result["cues"] == 3 and result["violations"] == []
     assert result["flagged"] == [] and result["backup"] is None  # the draft was the machine's: nothing to keep
     text = srt.read_text(encoding="utf-8")
-    assert all(ch in text for ch in "ɛɔɲŋ") and "00:00:04,400 --> 00:00:06,200" in text
+    assert all(ch in text for ch in "ɛɔɲŋ") and "00:00:04,400 --> 00:00:05,900" in text
     assert srt.with_suffix(".vtt").read_text(encoding="utf-8").count("-->") == 3
     st = status_of(proj, capsys)
     assert st["state"] == "imported" and st["violations"] == 0 and "imported" in st["changed"]
@@ -308,6 +308,7 @@ def test_status_follows_each_step_without_any_model(plain: Project, tmp_path: Pa
     srt = plain.root / "subtitles" / "ep01" / "bm.srt"
     srt.write_text(srt.read_text(encoding="utf-8").replace("I ni ce", "I ni sɔgɔma"), encoding="utf-8")
     assert status_of(plain, capsys)["state"] == "edited"  # changed by hand after the import
-    assert plain.run("subtitles", "approve", "ep01", "bm", capsys=capsys)[0] == 0
+    assert plain.run("subtitles", "approve", "ep01", "bm", capsys=capsys)[0] == 2  # lint: cps
+    assert plain.run("subtitles", "approve", "ep01", "bm", "--force", capsys=capsys)[0] == 0
     st = status_of(plain, capsys)
     assert st["state"] == "approved" and {"template", "imported", "edited", "approved"} <= st["changed"].keys()

@@ -111,7 +111,7 @@ def test_post_without_or_with_a_wrong_csrf_token_is_refused(studio):
 
 
 def _fill(path: str) -> str:
-    values = {"episode": "ep99-nope", "job_id": "999999", "area": "build", "path": "nope.jpg"}
+    values = {"episode": "ep99-nope", "job_id": "999999", "area": "build", "path": "nope.jpg", "lang": "fr"}
     return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values[m[1]], path)
 
 

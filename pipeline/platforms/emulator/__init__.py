@@ -1,5 +1,5 @@
 """A local HTTP emulator of the platforms' APIs: YouTube Data API v3 and Analytics v2, the
-Facebook Graph API (Pages, Reels, insights).
+Facebook Graph API (Pages, Reels, insights, comments), and KoboToolbox's API v2.
 
 The real clients (google-api-python-client, requests) are pointed at it, so tests and
 `make demo` exercise the same wire protocol as production: resumable sessions, 308/Range,
@@ -9,8 +9,11 @@ Graph upload phases and offsets, the real error JSON shapes, and injectable faul
     server.py     HTTP, dispatch (knows no route); state.py: what the platforms remember, Faults
     youtube.py    Data API v3: resumable upload, videos.list, captions, thumbnails, playlists, OAuth token
     facebook.py   Graph API Pages: chunked upload, scheduling, captions, thumbnails, Reels
+    changes.py    after an upload: videos.update/delete, captions update/delete, Graph video updates, debug_token
     analytics.py  YouTube Analytics v2 reports, videos.list statistics, the figures' data model
     insights.py   Graph /{video}/video_insights and batch requests
+    comments.py   YouTube commentThreads/comments/channels(mine), Graph /{video}/comments
+    kobo.py       KoboToolbox API v2: a form's submissions (the evaluation's surveys)
     control.py    /_emulator/faults and /_emulator/state, for tests and the demo
 
 This file is the one place the route tables are composed. To emulate another service, add
@@ -26,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from pipeline.log import stage_logger
-from pipeline.platforms.emulator import analytics, control, facebook, insights, youtube
+from pipeline.platforms.emulator import analytics, changes, comments, control, facebook, insights, kobo, youtube
 from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
 from pipeline.platforms.emulator.state import Faults, State
 
@@ -46,8 +49,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", r"/youtube/v3/videos", videos_list),
     *youtube.ROUTES,
     *facebook.ROUTES,
+    *changes.ROUTES,
     *analytics.ROUTES,
     *insights.ROUTES,
+    *comments.ROUTES,
+    *kobo.ROUTES,
     *control.ROUTES,
 )
 

@@ -153,15 +153,23 @@ def _finish(emu: Emulator, page: str, fields: dict, files: dict) -> Response:
     return Response(200, {"success": True})
 
 
+def settle(emu: Emulator, v: dict) -> None:
+    """What the platform does at the scheduled time: the video is published."""
+    if not v["published"] and v["scheduled_publish_time"] and v["scheduled_publish_time"] <= emu.now():
+        v["published"] = True
+
+
 def video_get(emu: Emulator, req: Request, m: re.Match) -> Response:
     fields, _ = form(req)
     if (r := guard(emu, req, fields)) is not None:
         return usage(emu, r)
+    page = emu.state.fb_pages.get(m.group("video"))
+    if page is not None:  # a Page: GET /{page-id}?fields=name
+        return usage(emu, Response(200, {"id": m.group("video"), "name": page.get("name", "")}))
     v = emu.state.fb_videos.get(m.group("video"))
     if v is None or not (v["finished"] or v.get("reel")):
         return usage(emu, error(100, "(#100) Unsupported get request. Object does not exist", 33))
-    if not v["published"] and v["scheduled_publish_time"] and v["scheduled_publish_time"] <= emu.now():
-        v["published"] = True  # what the platform does at the scheduled time
+    settle(emu, v)
     if v.get("reel") and not v["finished"]:  # a reel being uploaded: how many bytes arrived
         return usage(emu, Response(200, {"id": v["id"], "status": {"video_status": "upload_pending",
                       "uploading_phase": {"status": "in_progress", "bytes_transferred": len(v["data"])}}}))

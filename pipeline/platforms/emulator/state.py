@@ -6,12 +6,16 @@ change them while the server runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
 class DropConnection(Exception):
     """Raised by a handler to close the socket without answering (a lost connection)."""
+
+
+CHANNEL_ID = "UCemulator"   # the YouTube channel the emulated token speaks for (uploads, comments)
 
 
 @dataclass
@@ -62,9 +66,11 @@ class State:
     yt_thumbnails: dict[str, bytes] = field(default_factory=dict)
     yt_playlist_items: dict[str, dict] = field(default_factory=dict)
     yt_quota_used: int = 0
+    yt_channel: dict = field(default_factory=lambda: {"id": CHANNEL_ID, "title": "Chaîne (émulateur)"})
     fb_sessions: dict[str, dict] = field(default_factory=dict)
     fb_videos: dict[str, dict] = field(default_factory=dict)
     fb_captions: dict[str, list] = field(default_factory=dict)
+    fb_pages: dict[str, dict] = field(default_factory=dict)   # page id -> {"name": ...}: what GET /{page} answers
     fb_chunk_size: int = 4 * 1024 * 1024
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) log
     extra: dict[str, Any] = field(default_factory=dict)
@@ -74,3 +80,56 @@ class State:
     def new_id(self, prefix: str) -> str:
         self.counter += 1
         return f"{prefix}{self.counter:06d}"
+
+    # ------------------------------------------------------------------ persistence (rehearsals)
+
+    def to_json(self) -> str:
+        """What the platforms hold, for a rehearsal to continue in its next command. Bytes are kept as their
+        length only (a finished upload's content is not needed again); faults, the request log and `extra`
+        (analytics counters) start afresh."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("requests", "extra"):
+                continue
+            value = getattr(self, f.name)
+            if f.name == "fb_videos":
+                value = {k: {x: y for x, y in v.items() if not (x == "data" and v.get("finished"))}
+                         for k, v in value.items()}
+            elif f.name in ("yt_sessions", "fb_sessions"):  # a finished session's bytes are the video's
+                value = {k: {**v, "data": b""} if self._finished(v) else v for k, v in value.items()}
+            out[f.name] = _encode(value)
+        return json.dumps(out, indent=1, sort_keys=True)
+
+    def _finished(self, session: dict) -> bool:
+        if "meta" in session:  # YouTube's
+            return session.get("video") is not None
+        return bool(self.fb_videos.get(session.get("video", ""), {}).get("finished"))
+
+    def load_json(self, text: str) -> None:
+        data = json.loads(text)
+        for f in fields(self):
+            if f.name in data:
+                value = _decode(data[f.name])
+                setattr(self, f.name, set(value) if isinstance(getattr(self, f.name), set) else value)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray):
+        return {"$bytes": len(value)}
+    if isinstance(value, set):
+        return sorted(value)
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$bytes"}:
+            return bytearray(value["$bytes"])  # an unfinished upload resumes at the same offset
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value

@@ -11,9 +11,13 @@ import re
 from datetime import UTC, datetime
 
 from pipeline.platforms.emulator.server import Emulator, Request, Response, Route
+from pipeline.platforms.emulator.state import CHANNEL_ID
 
 COSTS = {"videos.insert": 1600, "captions.insert": 400, "thumbnails.set": 50, "playlistItems.insert": 50,
-         "list": 1}
+         "list": 1, "videos.update": 50, "videos.delete": 50, "captions.update": 450, "captions.delete": 50,
+         "playlistItems.delete": 50}
+SCOPES = ("https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube.force-ssl",
+          "https://www.googleapis.com/auth/yt-analytics.readonly")  # what `publish login youtube` asks for
 CAPTION_LANGS = {"fr", "en", "bm", "und", "ar", "wo", "ff", "dyu"}
 
 
@@ -57,7 +61,7 @@ def _rfc3339(s: str) -> datetime | None:
         return None
 
 
-def _validate_video(body: dict) -> Response | None:
+def validate_video(body: dict) -> Response | None:
     sn, st = body.get("snippet", {}), body.get("status", {})
     if not sn.get("title") or len(sn["title"]) > 100:
         return error(400, "invalidTitle", "The request metadata specifies an invalid or empty video title.")
@@ -80,7 +84,7 @@ def upload_start(emu: Emulator, req: Request, m: re.Match) -> Response:
     if req.query.get("uploadType") != "resumable":
         return error(400, "badRequest", "Only resumable uploads are emulated.")
     body = req.json()
-    if (r := _validate_video(body)) is not None or (r := charge(emu, "videos.insert")) is not None:
+    if (r := validate_video(body)) is not None or (r := charge(emu, "videos.insert")) is not None:
         return r
     sid = emu.state.new_id("yt-session-")
     emu.state.yt_sessions[sid] = {"meta": body, "size": int(req.headers.get("x-upload-content-length", -1)),
@@ -127,12 +131,22 @@ def _finish(emu: Emulator, sess: dict, req: Request) -> Response:
     if meta.get("status", {}).get("publishAt"):
         status["publishAt"] = meta["status"]["publishAt"]
     video = {"kind": "youtube#video", "etag": f"etag-{vid}", "id": vid,
-             "snippet": {"publishedAt": _now().strftime("%Y-%m-%dT%H:%M:%SZ"), "channelId": "UCemulator",
+             "snippet": {"publishedAt": _now().strftime("%Y-%m-%dT%H:%M:%SZ"), "channelId": CHANNEL_ID,
                          "categoryId": "22", **meta.get("snippet", {})},
              "status": status, "_bytes": len(sess["data"])}
     emu.state.yt_videos[vid] = video
     sess["video"] = vid
     return Response(200, video)
+
+
+def settle(emu: Emulator, v: dict) -> None:
+    """What YouTube does at publishAt: the video turns public (and can never be scheduled again)."""
+    publish_at = _rfc3339(v["status"].get("publishAt", "")) if v["status"].get("publishAt") else None
+    if publish_at and publish_at.timestamp() <= emu.now():
+        v["status"]["privacyStatus"] = "public"
+        del v["status"]["publishAt"]
+    if v["status"].get("privacyStatus") == "public":
+        v["_was_public"] = True
 
 
 def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
@@ -144,10 +158,7 @@ def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
         v = emu.state.yt_videos.get(vid)
         if v is None:
             continue
-        publish_at = _rfc3339(v["status"].get("publishAt", "")) if v["status"].get("publishAt") else None
-        if publish_at and publish_at.timestamp() <= emu.now():  # what YouTube does at publishAt
-            v["status"]["privacyStatus"] = "public"
-            del v["status"]["publishAt"]
+        settle(emu, v)
         items.append(v)
     return Response(200, {"kind": "youtube#videoListResponse", "items": items,
                           "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}})
@@ -155,7 +166,7 @@ def videos_list(emu: Emulator, req: Request, m: re.Match) -> Response:
 
 # ------------------------------------------------------------------ captions, thumbnails, playlists
 
-def _multipart(req: Request) -> tuple[dict, bytes]:
+def multipart(req: Request) -> tuple[dict, bytes]:
     """A multipart/related body as the client sends it: JSON metadata, then the media."""
     msg = email.parser.BytesParser().parsebytes(
         f"Content-Type: {req.headers.get('content-type', '')}\r\n\r\n".encode() + req.body)
@@ -169,7 +180,7 @@ def _multipart(req: Request) -> tuple[dict, bytes]:
 def captions_insert(emu: Emulator, req: Request, m: re.Match) -> Response:
     if (r := auth(emu, req)) is not None:
         return r
-    meta, media = _multipart(req)
+    meta, media = multipart(req)
     sn = meta.get("snippet", {})
     if sn.get("videoId") not in emu.state.yt_videos:
         return error(404, "videoNotFound", "The video identified by the videoId parameter could not be found.")
@@ -251,7 +262,7 @@ def token(emu: Emulator, req: Request, m: re.Match) -> Response:
         access = emu.state.refresh_tokens[form["refresh_token"]]
         emu.state.valid_tokens.add(access)
         return Response(200, {"access_token": access, "expires_in": 3599, "token_type": "Bearer",
-                              "scope": "https://www.googleapis.com/auth/youtube.upload"})
+                              "scope": " ".join(SCOPES)})
     if form.get("grant_type") == "authorization_code" and form.get("code"):
         access = f"emu-access-{form['code']}"
         emu.state.valid_tokens.add(access)

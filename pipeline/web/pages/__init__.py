@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pipeline.web import files
-from pipeline.web.pages import episodes, jobs, login
+from pipeline.web.pages import episodes, jobs, login, subtitles
 from pipeline.web.registry import Page
 
 PAGES: tuple[Page, ...] = (
     login.PAGE,
     episodes.PAGE,
+    subtitles.PAGE,
     jobs.PAGE,
     Page("media", "", "/media", routes=files.ROUTES),
 )
