@@ -69,7 +69,10 @@ test: setup
 test-slow: setup
 	$(BIN)/python -m pytest -m "slow or heavy"
 
+# bench/episode.py: a 2-minute hard episode through the whole chain (BASELINE=main also runs that
+# ref's recipe in the same run, side by side); the 10-minute figure: bench/episode.py --minutes 10.
 bench: setup
+	$(BIN)/python bench/episode.py --minutes 2 $(if $(BASELINE),--baseline $(BASELINE))
 	$(BIN)/python bench/transcode.py
 	$(BIN)/python bench/publish.py
 	$(BIN)/python bench/metrics.py

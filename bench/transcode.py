@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
 from pipeline.manifest import load_episode  # noqa: E402
-from pipeline.media import ffmpeg  # noqa: E402
+from pipeline.media import analysis, ffmpeg, plan  # noqa: E402
 from pipeline.media.synth import make_sample_master  # noqa: E402
+from pipeline.paths import analysis_path  # noqa: E402
 from pipeline.stages import transcode as stage  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 
@@ -66,50 +67,67 @@ def setup(tmp: Path, seconds: float) -> tuple[Path, Path]:
     return tmp / "project/config.toml", master
 
 
-def hand_written(master: Path, out: Path, loud: dict, duration: float) -> list[list[str]]:
-    """What an experienced editor would type for the same 8 files (1080p master, 25 fps, 72 s)."""
+# What an experienced editor would type for each default profile (1080p master, 25 fps):
+# its picture filter after the shared fps/tpad, its loudness target, and its encoder settings.
+X264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-flags", "+cgop", "-movflags", "+faststart"]
+HAND: dict[str, tuple[str | None, tuple[float, int], list[str]]] = {
+    "youtube": ("scale=1920:1080,setsar=1,format=yuv420p", (-14, 2),
+                [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "18", "-maxrate", "12000k",
+                 "-bufsize", "24000k", "-g", "12", "-c:a", "aac", "-b:a", "384k"]),
+    "facebook": ("scale=1920:1080,setsar=1,format=yuv420p", (-14, 2),
+                 [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21", "-maxrate", "6000k",
+                  "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-b:a", "192k"]),
+    "mobile": ("scale=640:360,setsar=1,format=yuv420p", (-14, 2),
+               [*X264, "-preset", "medium", "-profile:v", "main", "-crf", "26", "-maxrate", "400k",
+                "-bufsize", "800k", "-g", "50", "-c:a", "aac", "-b:a", "64k"]),
+    "mobile-2g": ("scale=426:240,setsar=1,format=yuv420p", (-14, 1),
+                  [*X264, "-preset", "medium", "-profile:v", "main", "-crf", "28", "-maxrate", "160k",
+                   "-bufsize", "320k", "-g", "50", "-c:a", "aac", "-b:a", "32k"]),
+    "whatsapp": ("scale=854:480,setsar=1,format=yuv420p", (-14, 2),
+                 [*X264, "-preset", "medium", "-profile:v", "main", "-crf", "23", "-maxrate", "1200k",
+                  "-bufsize", "1200k", "-g", "50", "-c:a", "aac", "-b:a", "64k"]),
+    "vertical": ("split[fg][bg];[bg]scale=270:480:force_original_aspect_ratio=increase,crop=270:480,"
+                 "boxblur=luma_radius=10:luma_power=2,scale=1080:1920,setsar=1[bgb];[fg]scale=1080:608,setsar=1[fgs];"
+                 "[bgb][fgs]overlay=x=(W-w)/2:y=(H-h)/2,setsar=1,format=yuv420p", (-14, 2),
+                 [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21", "-maxrate", "6000k",
+                  "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-b:a", "128k"]),
+    "audio": (None, (-16, 2), ["-c:a", "libopus", "-b:a", "48k", "-vn"]),
+    "radio": (None, (-23, 2), ["-c:a", "aac", "-b:a", "192k", "-vn", "-movflags", "+faststart"]),
+}
+
+
+def hand_written(master: Path, out: Path, loud: dict, duration: float, names: list[str]) -> list[list[str]]:
+    """The measure pass and one command for the same files as the stage (`names`: the profiles it makes)."""
     ln = ("loudnorm=I={I}:TP=-1:LRA={lra}:measured_I={i}:measured_TP={tp}:measured_LRA={mlra}:"
           "measured_thresh={th}:offset={off}:linear=true")
-    m = loud[2]
-    lra = max(11.0, round(m.lra + 0.15, 1))
-    stereo = lambda target: ln.format(I=target, lra=lra, i=m.integrated, tp=m.true_peak, mlra=m.lra,  # noqa: E731
-                                      th=m.threshold, off=m.offset)
-    mono = loud.get(1, m)
-    mono_ln = ln.format(I=-14, lra=max(11.0, round(mono.lra + 0.15, 1)), i=mono.integrated, tp=mono.true_peak,
-                        mlra=mono.lra, th=mono.threshold, off=mono.offset) + ":dual_mono=true"
-    x264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-flags", "+cgop", "-movflags", "+faststart"]
-    fc = (
-        "[0:v]fps=25,tpad=stop_mode=clone:stop_duration=1,split=5[hd][m][m2][w][vt];"
-        "[hd]scale=1920:1080,setsar=1,format=yuv420p,split[yt][fb];"
-        "[m]scale=640:360,setsar=1,format=yuv420p[mo];"
-        "[m2]scale=426:240,setsar=1,format=yuv420p[mo2];"
-        "[w]scale=854:480,setsar=1,format=yuv420p[wa];"
-        "[vt]split[fg][bg];[bg]scale=270:480:force_original_aspect_ratio=increase,crop=270:480,"
-        "boxblur=luma_radius=10:luma_power=2,scale=1080:1920,setsar=1[bgb];[fg]scale=1080:608,setsar=1[fgs];"
-        "[bgb][fgs]overlay=x=(W-w)/2:y=(H-h)/2,setsar=1,format=yuv420p[ve];"
-        "[0:a]aformat=channel_layouts=stereo,asplit=4[a14][a16][a23][amono];"
-        f"[a14]{stereo(-14)},aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo,asplit=5[ay][af][am][aw][av];"
-        f"[a16]{stereo(-16)},aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo[ao];"
-        f"[a23]{stereo(-23)},aresample=48000,aformat=sample_rates=48000:channel_layouts=stereo[ar];"
-        f"[amono]aformat=channel_layouts=mono,{mono_ln},aresample=48000,aformat=sample_rates=48000:channel_layouts=mono[am2]"
-    )
-    t = ["-t", f"{duration:.6f}"]
-    aac = lambda k, ch=2: ["-c:a", "aac", "-b:a", f"{k}k", "-ar", "48000", "-ac", str(ch)]  # noqa: E731
-    cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", str(master), "-filter_complex", fc,
-           "-map", "[yt]", "-map", "[ay]", *x264, "-preset", "veryfast", "-profile:v", "high", "-crf", "18",
-           "-maxrate", "12000k", "-bufsize", "24000k", "-g", "12", *aac(384), *t, str(out / "yt.mp4"),
-           "-map", "[fb]", "-map", "[af]", *x264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21",
-           "-maxrate", "6000k", "-bufsize", "12000k", "-g", "50", *aac(192), *t, str(out / "fb.mp4"),
-           "-map", "[mo]", "-map", "[am]", *x264, "-preset", "medium", "-profile:v", "main", "-crf", "26",
-           "-maxrate", "400k", "-bufsize", "800k", "-g", "50", *aac(64), *t, str(out / "mo.mp4"),
-           "-map", "[mo2]", "-map", "[am2]", *x264, "-preset", "medium", "-profile:v", "main", "-crf", "28",
-           "-maxrate", "160k", "-bufsize", "320k", "-g", "50", *aac(32, 1), *t, str(out / "mo2.mp4"),
-           "-map", "[wa]", "-map", "[aw]", *x264, "-preset", "medium", "-profile:v", "main", "-crf", "23",
-           "-maxrate", "1200k", "-bufsize", "1200k", "-g", "50", *aac(64), *t, str(out / "wa.mp4"),
-           "-map", "[ve]", "-map", "[av]", *x264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21",
-           "-maxrate", "6000k", "-bufsize", "12000k", "-g", "50", *aac(128), *t, str(out / "ve.mp4"),
-           "-map", "[ao]", "-c:a", "libopus", "-b:a", "48k", "-ar", "48000", "-ac", "2", "-vn", *t, str(out / "au.ogg"),
-           "-map", "[ar]", *aac(192), "-vn", "-movflags", "+faststart", *t, str(out / "ra.m4a")]
+
+    def norm(target: float, channels: int) -> str:
+        m = loud[channels]
+        text = ln.format(I=target, lra=max(11.0, round(m.lra + 0.15, 1)), i=m.integrated, tp=m.true_peak,
+                         mlra=m.lra, th=m.threshold, off=m.offset)
+        layout = "mono" if channels == 1 else "stereo"
+        head = "aformat=channel_layouts=mono," if channels == 1 else ""
+        return (f"{head}{text}{':dual_mono=true' if channels == 1 else ''},aresample=48000,"
+                f"aformat=sample_rates=48000:channel_layouts={layout}")
+
+    videos = [n for n in names if HAND[n][0]]
+    pictures = list(dict.fromkeys(HAND[n][0] for n in videos))  # youtube and facebook share their 1080p scale
+    sounds = list(dict.fromkeys(HAND[n][1] for n in names))
+    fc = [f"[0:v]fps=25,tpad=stop_mode=clone:stop_duration=1,split={len(pictures)}"
+          + "".join(f"[p{i}]" for i in range(len(pictures)))]
+    for i, pic in enumerate(pictures):
+        users = [n for n in videos if HAND[n][0] == pic]
+        fc.append(f"[p{i}]{pic},split={len(users)}" + "".join(f"[v{names.index(n)}]" for n in users))
+    fc.append(f"[0:a]aformat=channel_layouts=stereo,asplit={len(sounds)}" + "".join(f"[s{i}]" for i in range(len(sounds))))
+    for i, snd in enumerate(sounds):
+        users = [n for n in names if HAND[n][1] == snd]
+        fc.append(f"[s{i}]{norm(*snd)},asplit={len(users)}" + "".join(f"[a{names.index(n)}]" for n in users))
+    cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", str(master),
+           "-filter_complex", ";".join(fc)]
+    for k, n in enumerate(names):
+        ext = "ogg" if n == "audio" else "m4a" if n == "radio" else "mp4"
+        cmd += [*(["-map", f"[v{k}]"] if HAND[n][0] else []), "-map", f"[a{k}]", *HAND[n][2], "-ar", "48000",
+                "-ac", str(HAND[n][1][1]), "-t", f"{duration:.6f}", str(out / f"{n}.{ext}")]
     measure = ["ffmpeg", "-hide_banner", "-nostdin", "-i", str(master), "-filter_complex",
                "[0:a]aformat=channel_layouts=stereo,asplit[s][m];[s]loudnorm=print_format=json[o1];"
                "[m]aformat=channel_layouts=mono,loudnorm=print_format=json:dual_mono=true[o2]",
@@ -128,7 +146,7 @@ def main() -> None:
         cfg = load_config(config_path)
         episode = load_episode(master.parent)
         info = ffmpeg.probe(master)
-        print(f"master: {info.width}x{info.height} {info.fps:g} fps, {info.duration:.1f} s; "
+        print(f"master: {info.width}x{info.height} {plan.rate_text(info.fps)} fps, {info.duration:.1f} s; "
               f"profiles: {', '.join(cfg.transcode.default_profiles)}")
 
         profiles = stage.select_profiles(cfg, None)
@@ -152,10 +170,16 @@ def main() -> None:
         hand_loud = ffmpeg.measure_loudness(master, stage.AUDIO_PRE, [1, 2])
 
         def run_hand() -> None:
-            measure, encode = hand_written(master, hand_dir, hand_loud, info.duration)
+            measure, encode = hand_written(master, hand_dir, hand_loud, info.duration, [p.name for p in profiles])
             subprocess.run(measure, capture_output=True, check=True)
             subprocess.run(encode, check=True)
 
+        # The clips' analysis rides on the stage's first decode of a master; made here beforehand
+        # (untimed), so the three methods make the same files.
+        with tempfile.TemporaryDirectory() as work:
+            raw = analysis.analyze_master(master, Path(work), info.duration)
+        with Store(cfg.project.database) as store:
+            analysis.write_cache(analysis_path(cfg, episode.id), analysis.cache_key(store.file_digest(master)), raw)
         runs: dict[str, list[Meter]] = {"ladder": [], "separate": [], "hand": []}
         for _ in range(args.repeat):
             for name, fn in (("ladder", run_ladder), ("separate", run_separate), ("hand", run_hand)):

@@ -31,6 +31,11 @@ def clips_dir(cfg: Config, episode: str) -> Path:
     return cfg.project.build_dir / episode / "clips"
 
 
+def analysis_path(cfg: Config, episode: str) -> Path:
+    """The master's analysis for clips (scene cuts, loudness, pauses), made by transcode or clips."""
+    return clips_dir(cfg, episode) / "analysis.json"
+
+
 def clip_path(cfg: Config, clip_id: str, variant: str = "vertical") -> Path:
     """A clip's file; variant "vertical" (1080x1920) or "16x9". The trailer lives in build/trailer/."""
     folder = cfg.project.build_dir / TRAILER if clip_id == TRAILER else clips_dir(cfg, clip_id.split("-clip", 1)[0])

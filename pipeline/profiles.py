@@ -15,6 +15,7 @@ H264_PROFILES = ("baseline", "main", "high")
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 AUDIO_CODECS = {"aac": "m4a", "libopus": "ogg"}
 FITS = ("blur", "crop")
+PLATFORMS = ("youtube", "facebook")  # where `publish` uploads episodes
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,27 @@ class Profile:
     loudness: float = -14.0  # integrated LUFS target
     true_peak: float = -1.0  # dBTP
     lra: float = 11.0  # loudness-range target (raised to the measured range to stay linear)
+    # publishing: the platforms whose upload specs this file meets and that receive it (one encode, many uploads)
+    platforms: tuple[str, ...] = ()
 
     @property
     def extension(self) -> str:
         return "mp4" if self.kind == "video" else AUDIO_CODECS[self.audio_codec]
+
+    def settings(self) -> dict:
+        """What shapes the file (for fingerprints): every field but where it is sent."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "platforms"}
 
 
 DEFAULT_PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         # YouTube's upload spec: H.264 High, closed GOP of half the frame rate, AAC-LC 48 kHz, moov first.
+        # Facebook's Page video spec (H.264 High <= 1080p, AAC 48 kHz, moov first) takes the same file.
         Profile("youtube", short_side=1080, preset="veryfast", crf=18, maxrate_kbps=12000,
-                bufsize_kbps=24000, gop_seconds=0.5, audio_kbps=384),
+                bufsize_kbps=24000, gop_seconds=0.5, audio_kbps=384, platforms=PLATFORMS),
+        # A lighter Facebook upload, made on demand; to send it instead of the YouTube file, give it
+        # platforms = ["facebook"] and the youtube profile platforms = ["youtube"] in config.toml.
         Profile("facebook", short_side=1080, crf=21, maxrate_kbps=6000, bufsize_kbps=12000, audio_kbps=192),
         # Slow mobile data: small, capped bitrates; Main profile plays on old Android phones.
         Profile("mobile", short_side=360, max_fps=30, h264_profile="main", preset="medium", crf=26,
@@ -78,6 +88,9 @@ DEFAULT_PROFILES: dict[str, Profile] = {
                 bufsize_kbps=2000, audio_kbps=96),
     )
 }
+
+# Made when config.toml names none: facebook and vertical are made on demand (see config.toml).
+DEFAULT_MADE = ("youtube", "mobile", "mobile-2g", "whatsapp", "audio", "radio")
 
 
 def parse_profile(r: Reader, name: str, base: Profile) -> Profile:
@@ -107,6 +120,13 @@ def parse_profile(r: Reader, name: str, base: Profile) -> Profile:
         values["fit"] = r.str("fit", choices=FITS)
     if r.has("audio_codec"):
         values["audio_codec"] = r.str("audio_codec", choices=AUDIO_CODECS)
+    if r.has("platforms"):
+        chosen = r.str_list("platforms", [])
+        unknown = [x for x in chosen or [] if x not in PLATFORMS]
+        if unknown:
+            r.problem("platforms", f"unknown platform {unknown[0]!r} (use {', '.join(PLATFORMS)})")
+        elif chosen is not None:
+            values["platforms"] = tuple(dict.fromkeys(chosen))
     if r.has("canvas"):
         canvas = r.list("canvas", None, "[width, height]")
         if canvas is not None:
@@ -116,4 +136,7 @@ def parse_profile(r: Reader, name: str, base: Profile) -> Profile:
                 r.problem("canvas", "expected [width, height] with even sizes between 64 and 4320")
     r.check_unknown()
     values = {k: v for k, v in values.items() if v is not None and k in spec}
-    return replace(base, **values)
+    profile = replace(base, **values)
+    if profile.kind == "audio" and profile.platforms:
+        r.problem("platforms", "an audio profile cannot be sent to a video platform")
+    return profile

@@ -25,6 +25,7 @@ from pipeline.media import ffmpeg
 from pipeline.models import Episode
 from pipeline.platforms.base import VideoUpload
 from pipeline.platforms.shortvideo import SHORT_PLATFORMS, Limits, caption, hashtags, limit_problems
+from pipeline.profiles import Profile
 from pipeline.store import Store
 from pipeline.tomlread import Reader, load_toml
 
@@ -64,10 +65,18 @@ class Release:
         return next(t for t in self.targets if t.platform == platform)
 
 
+def episode_profile(cfg: Config, platform: str) -> Profile:
+    """The rendition profile whose file an episode sends to `platform` ([transcode.profiles.*] platforms;
+    one encode may serve several). TikTok and Instagram take the file Facebook gets."""
+    return cfg.transcode.for_platform("facebook" if platform in SHORT_PLATFORMS else platform)
+
+
 def media_file(cfg: Config, release: Release, platform: str) -> Path:
-    """Which file each platform gets: its own rendition for episodes, the clip file otherwise."""
-    if release.kind == "episode":  # TikTok and Instagram get the mobile (Facebook) rendition
-        return paths.rendition_path(cfg, release.asset, "facebook" if platform in SHORT_PLATFORMS else platform)
+    """Which file each platform gets: for episodes, the rendition of the profile sent there, the clip
+    file otherwise."""
+    if release.kind == "episode":
+        profile = episode_profile(cfg, platform)
+        return paths.rendition_path(cfg, release.asset, profile.name, profile.extension)
     return paths.clip_path(cfg, release.asset, "16x9" if release.kind == "trailer" else "vertical")
 
 
@@ -346,7 +355,8 @@ def release_problems(cfg: Config, store: Store, rel: Release, episodes: dict[str
             if t.platform in SHORT_PLATFORMS:
                 errors += [f"{where}: {p}" for p in short_video_problems(cfg, rel, t, f)]
             if not f.is_file():
-                step = "webseries transcode " + rel.asset if rel.kind == "episode" else "webseries clips"
+                step = (f"webseries transcode {rel.asset} --profile {episode_profile(cfg, t.platform).name}"
+                        if rel.kind == "episode" else "webseries clips")
                 missing.append(f"{where}: {t.platform} file {f} is missing (make it with `{step}`)")
     if _asset(cfg, rel.asset, episodes) is None:
         known = ", ".join(sorted(episodes)) or "none"

@@ -8,10 +8,44 @@ from pipeline.errors import ConfigError
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_project_config_loads_with_every_default_profile():
+def test_project_config_makes_one_1080p_file_for_both_platforms_and_the_rest_on_demand():
     cfg = load_config(ROOT / "config.toml")
     assert cfg.project.timezone == "Africa/Bamako"
-    assert set(cfg.transcode.default_profiles) >= {"youtube", "facebook", "mobile", "whatsapp", "vertical", "audio"}
+    assert set(cfg.transcode.default_profiles) >= {"youtube", "mobile", "mobile-2g", "whatsapp", "audio", "radio"}
+    assert not {"facebook", "vertical"} & set(cfg.transcode.default_profiles)  # on demand
+    assert {"facebook", "vertical"} <= set(cfg.transcode.profiles)
+    assert cfg.transcode.platform_profiles == {"youtube": "youtube", "facebook": "youtube"}
+
+
+def test_a_platform_can_be_sent_its_own_profile(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[transcode]\ndefault_profiles = ["mobile"]\n'
+                   '[transcode.profiles.youtube]\nplatforms = ["youtube"]\n'
+                   '[transcode.profiles.facebook]\nplatforms = ["facebook"]\n'
+                   '[transcode.profiles.screening]\nbase = "youtube"\n')  # derived: sent nowhere
+    t = load_config(cfg).transcode
+    assert t.platform_profiles == {"youtube": "youtube", "facebook": "facebook"}
+    assert t.profiles["screening"].platforms == ()
+
+
+def test_a_platform_sent_two_files_or_none_is_a_problem(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[transcode.profiles.facebook]\nplatforms = ["facebook", "tiktok"]\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert [x.split(": ", 1)[1] for x in err.value.problems] == [
+        "transcode.profiles.facebook.platforms: unknown platform 'tiktok' (use youtube, facebook)"]
+    cfg.write_text('[transcode.profiles.facebook]\nplatforms = ["facebook"]\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert [x.split(": ", 1)[1] for x in err.value.problems] == [
+        "transcode.profiles.facebook.platforms: facebook is already sent the 'youtube' file; "
+        "remove 'facebook' from one of them"]
+    cfg.write_text('[transcode.profiles.youtube]\nplatforms = ["youtube"]\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert len(err.value.problems) == 1
+    assert "config.toml: transcode.profiles: no video profile is sent to facebook" in err.value.problems[0]
 
 
 def test_per_language_settings_come_from_the_subtitles_section(tmp_path):

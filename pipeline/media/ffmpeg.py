@@ -255,21 +255,26 @@ def _chain(stream: Any, chain: Chain) -> Any:
 
 
 def _fan_out(stream: Any, chains: list[Chain | None], split: str) -> list[Any]:
-    """Apply each output's chain to a copy of `stream`; outputs with the same chain share it."""
+    """Apply each output's chain to a copy of `stream`. Chains that begin alike share their common
+    part, filtered once and split where they differ: a rung made from a larger rung's picture
+    costs one small scale, and outputs with the same chain share all of it."""
+    ends: dict[Chain, list[Any]] = {}
+
+    def grow(s: Any, depth: int, group: list[Chain]) -> None:
+        done = [c for c in chains if c in group and len(c) == depth]  # one copy per output
+        nexts = list(dict.fromkeys(c[depth] for c in group if len(c) > depth))
+        branches = len(done) + len(nexts)
+        heads = s.filter_multi_output(split, branches) if branches > 1 else None
+        copies = iter([heads[k] for k in range(branches)] if heads is not None else [s])
+        if done:
+            ends[done[0]] = [next(copies) for _ in done]
+        for step in nexts:
+            grow(_chain(next(copies), (step,)), depth + 1, [c for c in group if len(c) > depth and c[depth] == step])
+
     distinct = list(dict.fromkeys(c for c in chains if c is not None))
-    if not distinct:
-        return [None] * len(chains)
-    heads = stream.filter_multi_output(split, len(distinct)) if len(distinct) > 1 else None
-    shared = {}
-    for i, chain in enumerate(distinct):
-        users = sum(1 for c in chains if c == chain)
-        s = _chain(heads[i] if heads is not None else stream, chain)
-        if users > 1:
-            copies = s.filter_multi_output(split, users)
-            shared[chain] = iter([copies[k] for k in range(users)])
-        else:
-            shared[chain] = iter([s])
-    return [next(shared[c]) if c is not None else None for c in chains]
+    if distinct:
+        grow(stream, 0, distinct)
+    return [ends[c].pop(0) if c is not None else None for c in chains]
 
 
 def graph_command(g: Graph) -> list[str]:

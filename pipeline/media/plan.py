@@ -34,6 +34,11 @@ def output_rate(source_fps: float) -> Fraction:
     return Fraction(min(60, max(1, round(source_fps))))
 
 
+def rate_text(fps: float) -> str:
+    """A frame rate as editors write it: 25, 29.97, 23.976, 59.94 (never rounded to 30 or 24)."""
+    return f"{fps:.3f}".rstrip("0").rstrip(".")
+
+
 def capped_rate(rate: Fraction, max_fps: float) -> Fraction:
     """Halve 50/60 to 25/30 (even frame dropping, no judder) where that lands near the cap; else clamp."""
     while float(rate) > max_fps + 1e-6 and float(rate / 2) >= 0.8 * max_fps:

@@ -9,7 +9,6 @@ The trailer is built from the same material in pipeline/stages/trailer.py.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, replace
@@ -22,19 +21,17 @@ from pipeline.clips.cards import FONT_BOLD
 from pipeline.clips.select import Analysis, Utterance, Excerpt
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
-from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for, write_text_atomic
+from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for
 from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
 from pipeline.manifest import require_master
-from pipeline.media import assembly, ffmpeg, plan
-from pipeline.media.analysis import analyze_master
+from pipeline.media import analysis, assembly, ffmpeg, plan
 from pipeline.models import Episode, MediaInfo
-from pipeline.paths import clip_path, clips_dir, subtitle_path, thumbnail_path
+from pipeline.paths import analysis_path, clip_path, clips_dir, subtitle_path, thumbnail_path
 from pipeline.store import Store
 
 STAGE = "clips"
 RECIPE = 1  # bump when the ffmpeg recipe changes, so existing clips are redone
-ANALYSIS_VERSION = 1
 VERTICAL = (1080, 1920)
 THUMB = (1280, 720)
 THUMB_MAX_BYTES = 2_000_000
@@ -79,24 +76,15 @@ def load_material(cfg: Config, store: Store, ep: Episode, show_progress: bool = 
 
 
 def _analysis(cfg: Config, ep: Episode, info: MediaInfo, digest: str, show: bool) -> Analysis:
-    """Scene cuts, loudness, pauses and frame quality, cached beside the clips per master."""
-    cache = clips_dir(cfg, ep.id) / "analysis.json"
-    key = f"{digest}:{ANALYSIS_VERSION}"
-    raw = None
-    if cache.is_file():
-        try:
-            data = json.loads(cache.read_text())
-            raw = data["raw"] if data.get("key") == key else None
-        except (ValueError, KeyError):
-            raw = None
+    """Scene cuts, loudness, pauses and frame quality, cached beside the clips per master (the
+    transcode stage fills the cache from its own decode; otherwise the master is decoded here)."""
+    cache, key = analysis_path(cfg, ep.id), analysis.cache_key(digest)
+    raw = analysis.read_cache(cache, key)
     if raw is None:
         with tempfile.TemporaryDirectory(prefix="clips-") as tmp, \
                 progress_bar(f"[{STAGE}] {ep.id}: analysing", info.duration, show) as bar:
-            raw = analyze_master(ep.master, Path(tmp), progress=bar)
-        if raw["open_silence"] is not None:
-            raw["silences"].append((raw["open_silence"], info.duration))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(cache, json.dumps({"key": key, "raw": raw}))
+            raw = analysis.analyze_master(ep.master, Path(tmp), info.duration, progress=bar)
+        analysis.write_cache(cache, key, raw)
         log.info("%s: %d scene changes, %d pauses", ep.id, len(raw["scene_cuts"]), len(raw["silences"]))
     return Analysis(duration=info.duration, scene_cuts=tuple(raw["scene_cuts"]),
                     loudness=tuple(map(tuple, raw["loudness"])), silences=tuple(map(tuple, raw["silences"])),
@@ -240,7 +228,7 @@ def render_clip(cfg: Config, store: Store, m: Material, n: int, seg: Excerpt, fo
     fp = fingerprint({"master": m.digest, "start": start, "duration": duration, "cues": [asdict(c) for c in cues],
                       "landscape_cues": [asdict(c) for c in m.cues if c.end > start and c.start < seg.end],
                       "title": title, "settings": asdict(cfg.clips), "recipe": RECIPE, "ffmpeg": ffmpeg.version(),
-                      "loudness": asdict(cfg.transcode.profiles[cfg.clips.loudness_profile])})
+                      "loudness": cfg.transcode.profiles[cfg.clips.loudness_profile].settings()})
     if not force and up_to_date(store, ep.id, [f"{cid}.{v}" for v in names], fp):
         thumb = make_thumbnail(cfg, store, m, cid, title, seg.start, seg.end, None, force)
         return ClipResult(cid, seg, finals, thumb, skipped=True)

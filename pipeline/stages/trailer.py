@@ -93,7 +93,7 @@ def _trailer(cfg: Config, store: Store, episodes: list[Episode], force: bool, sh
                             "digests": {k: m.digest for k, m in materials.items()},
                             "cards": [asdict(title), asdict(end)],
                             "settings": asdict(c), "recipe": stage.RECIPE, "ffmpeg": ffmpeg.version(),
-                            "loudness": asdict(cfg.transcode.profiles[c.loudness_profile])})
+                            "loudness": cfg.transcode.profiles[c.loudness_profile].settings()})
     thumb = stage.make_thumbnail(cfg, store, first, TRAILER, thumb_title, segments[0].start, segments[0].end, None,
                              force) if render else thumbnail_path(cfg, TRAILER)
     result = TrailerResult(tuple(segments), finals, thumb, duration, True, tuple(notes))

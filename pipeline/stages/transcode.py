@@ -8,7 +8,8 @@ renamed when ffmpeg has finished, and a rerun with the same master and settings 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+import tempfile
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,10 +19,11 @@ from pipeline.fsutil import fingerprint, remove_stale_temps, temp_path_for, writ
 from pipeline.locks import locked
 from pipeline.log import progress_bar, stage_logger
 from pipeline.manifest import require_master
-from pipeline.media import ffmpeg, plan
+from pipeline.media import analysis, ffmpeg, plan
+from pipeline.media.analysis import AUDIO_PRE
 from pipeline.media.ffmpeg import F, BlurFill, Chain
 from pipeline.models import Episode, Loudness, MediaInfo, Rendition
-from pipeline.paths import rendition_path, renditions_dir
+from pipeline.paths import analysis_path, rendition_path, renditions_dir
 from pipeline.profiles import Profile
 from pipeline.store import Store
 
@@ -61,7 +63,7 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
         log.info("%s: removed %s left by an interrupted run", episode.id, stale.name)
 
     digest = store.file_digest(episode.master)
-    prints = {p.name: fingerprint({"master": digest, "profile": asdict(p), "recipe": RECIPE,
+    prints = {p.name: fingerprint({"master": digest, "profile": p.settings(), "recipe": RECIPE,
                                    "ffmpeg": ffmpeg.version()}) for p in profiles}
     results: dict[str, Rendition] = {}
     todo = []
@@ -79,23 +81,30 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
     if not info.has_video:
         raise MediaError(f"{episode.id}: master has no video stream: {episode.master}",
                          hint="export the edited master with its picture")
-    log.info("%s: %s, %dx%d, %.3g fps%s, %.1f s; rendering %s", episode.id, episode.master.name,
-             info.width, info.height, info.fps, " interlaced" if info.interlaced else "", info.duration,
+    log.info("%s: %s, %dx%d, %s fps%s, %.1f s; rendering %s", episode.id, episode.master.name,
+             info.width, info.height, plan.rate_text(info.fps), " interlaced" if info.interlaced else "", info.duration,
              ", ".join(p.name for p in todo))
     loudness = _measure(episode, info, todo, show_progress)
     jobs = [_job(cfg, episode, info, p, loudness) for p in todo]
-    graph = ffmpeg.Graph(source=episode.master, video_pre=_video_pre(info), audio_pre=AUDIO_PRE,
-                         outputs=tuple(j.output for j in jobs),
-                         silent_audio=None if info.has_audio else info.duration)
-    try:
-        with progress_bar(f"[{STAGE}] {episode.id}: encoding {len(jobs)}", info.duration, show_progress) as bar:
-            stderr = ffmpeg.run(ffmpeg.graph_command(graph), bar)
-        outputs = [_check_complete(episode, info, job) for job in jobs]
-        for job in jobs:
-            os.replace(job.output.path, job.final)
-    finally:
-        for job in jobs:
-            job.output.path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="transcode-") as work:
+        tap = _analysis_tap(cfg, episode, info, digest, Path(work)) if any(j.output.video for j in jobs) else None
+        graph = ffmpeg.Graph(source=episode.master, video_pre=_video_pre(info), audio_pre=AUDIO_PRE,
+                             outputs=(*(j.output for j in jobs), *([tap.output()] if tap else [])),
+                             silent_audio=None if info.has_audio else info.duration)
+        try:
+            with progress_bar(f"[{STAGE}] {episode.id}: encoding {len(jobs)}", info.duration, show_progress) as bar:
+                stderr = ffmpeg.run(ffmpeg.graph_command(graph), bar)
+            outputs = [_check_complete(episode, info, job) for job in jobs]
+            for job in jobs:
+                os.replace(job.output.path, job.final)
+        finally:
+            for job in jobs:
+                job.output.path.unlink(missing_ok=True)
+        if tap:
+            raw = tap.results()
+            analysis.write_cache(analysis_path(cfg, episode.id), analysis.cache_key(digest), raw)
+            log.info("%s: analysed for clips in the same decode: %d scene changes, %d pauses", episode.id,
+                     len(raw["scene_cuts"]), len(raw["silences"]))
     modes = ffmpeg.loudnorm_modes(stderr)
     dynamic = [job.profile.name for job in jobs if _mode_note(job, modes)]
     for job, out in zip(jobs, outputs, strict=True):
@@ -127,9 +136,15 @@ def _rendition(episode: str, profile: str, path: Path, info: dict) -> Rendition:
                      notes=tuple(info.get("notes", ())))
 
 
-# ------------------------------------------------------------------ audio
+def _analysis_tap(cfg: Config, episode: Episode, info: MediaInfo, digest: str, work: Path) -> analysis.Tap | None:
+    """The clips stage's analysis rides on this decode when it is not cached yet (and the master has
+    picture and sound, as clips need): one decode of the master for every output."""
+    if not info.has_audio or analysis.read_cache(analysis_path(cfg, episode.id), analysis.cache_key(digest)):
+        return None
+    return analysis.Tap(work, info.duration)
 
-AUDIO_PRE: Chain = (F("aformat", channel_layouts="stereo"),)  # mono up, 5.1 down: one reference mix
+
+# ------------------------------------------------------------------ audio
 
 
 def _measure(episode: Episode, info: MediaInfo, profiles: list[Profile], show: bool) -> dict[int, Loudness]:
@@ -233,6 +248,6 @@ def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: d
     if info.interlaced:
         notes.append("deinterlaced")
     if info.variable_fps and p.kind == "video":
-        notes.append(f"variable frame rate made constant ({float(plan.output_rate(info.fps)):.3g} fps)")
+        notes.append(f"variable frame rate made constant ({plan.rate_text(float(plan.output_rate(info.fps)))} fps)")
     tmp = temp_path_for(final)
     return Job(p, final, ffmpeg.Output(tmp, video, audio, tuple(opts.items())), tuple(notes))

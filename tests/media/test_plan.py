@@ -40,6 +40,13 @@ def test_output_rate_snaps_phone_rates_to_standard_ones(fps, expected):
     assert plan.output_rate(fps) == expected
 
 
+@pytest.mark.parametrize("fps, shown", [(30000 / 1001, "29.97"), (24000 / 1001, "23.976"), (60000 / 1001, "59.94"),
+                                         (25.0, "25"), (30.0, "30"), (15.0, "15")])
+def test_frame_rates_are_shown_as_editors_write_them_not_rounded(fps, shown):
+    assert plan.rate_text(fps) == shown
+    assert plan.rate_text(float(plan.output_rate(fps))) == shown  # the constant rate a rendition gets
+
+
 @pytest.mark.parametrize("rate, cap, expected", [(Fraction(50), 30, Fraction(25)), (Fraction(60000, 1001), 30,
                          Fraction(30000, 1001)), (Fraction(25), 30, Fraction(25)), (Fraction(30), 25, Fraction(25)), (Fraction(60), 25, Fraction(25))])
 def test_capped_rate_halves_high_rates(rate, cap, expected):

@@ -9,27 +9,37 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.media import ffmpeg
-from pipeline.media.synth import SAMPLE_DURATION
-from pipeline.paths import renditions_dir
+from pipeline.media import analysis, ffmpeg
+from pipeline.media.synth import SAMPLE_DURATION, SAMPLE_SCENE_CUTS
+from pipeline.paths import analysis_path, renditions_dir
 from tests.conftest import Project, make_project
 from tests.mediacheck import keyframe_times, moov_before_mdat, rate, streams
 
 FRAME = 1 / 25
 
 
+ON_DEMAND = ("facebook", "vertical")
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory, sample_master: Path) -> tuple[Project, dict]:
-    """The sample episode rendered once into every default profile, with the --json result."""
+    """The sample episode rendered once into every default profile, then the on-demand ones, with the
+    --json results (the first run also leaves the clips stage its analysis of the master)."""
     project = make_project(tmp_path_factory.mktemp("transcode") / "p", sample_master)
     done = project.run_process("transcode", "ep00-sample", "--json")
     assert done.returncode == 0, done.stderr
-    return project, {r["profile"]: r for r in json.loads(done.stdout)}
-
-
-def test_json_lists_every_default_profile_with_absolute_paths(rendered):
-    project, result = rendered
+    result = {r["profile"]: r for r in json.loads(done.stdout)}
     assert set(result) == set(project.cfg.transcode.default_profiles)
+    assert not set(ON_DEMAND) & set(result)
+    args = [x for name in ON_DEMAND for x in ("--profile", name)]
+    done = project.run_process("transcode", "ep00-sample", *args, "--json")
+    assert done.returncode == 0, done.stderr
+    return project, result | {r["profile"]: r for r in json.loads(done.stdout)}
+
+
+def test_json_lists_every_profile_made_with_absolute_paths(rendered):
+    project, result = rendered
+    assert set(result) == {*project.cfg.transcode.default_profiles, *ON_DEMAND}
     for r in result.values():
         path = Path(r["path"])
         assert path.is_absolute() and path.is_file()
@@ -116,3 +126,25 @@ def test_changed_setting_redoes_only_that_profile(tmp_path, sample_master):
     assert done.returncode == 0, done.stderr
     assert "rendering radio" in done.stderr
     assert audio.stat().st_mtime_ns == mtimes[1] and radio.stat().st_mtime_ns != mtimes[0]
+
+
+def test_the_clips_analysis_rides_on_the_transcode_decode(rendered, sample_master, tmp_path):
+    """One decode of the master for every rendition and for the clips' analysis: the same findings as
+    the clips stage's own analysis, and `clips` then decodes nothing to choose."""
+    project, _ = rendered
+    cached = json.loads(analysis_path(project.cfg, "ep00-sample").read_text())
+    assert cached["key"].endswith(f":{analysis.VERSION}")
+    alone = analysis.analyze_master(sample_master, tmp_path, SAMPLE_DURATION)
+    found = cached["raw"]
+    assert found["scene_cuts"] == pytest.approx(alone["scene_cuts"], abs=FRAME)
+    assert all(any(abs(c - t) <= 2 * FRAME for c in SAMPLE_SCENE_CUTS) for t in found["scene_cuts"])  # none made up
+    seen = {c for c in SAMPLE_SCENE_CUTS if any(abs(c - t) <= 2 * FRAME for t in found["scene_cuts"])}
+    assert set(SAMPLE_SCENE_CUTS) - seen <= {36.0}  # 36 s: dark-blue cells to dark blue, under scdet's threshold
+    assert found["silences"] == pytest.approx(alone["silences"], abs=0.05)
+    assert any(a <= 36.5 and b >= 45.5 for a, b in found["silences"])  # the sample's silent stretch
+    assert len(found["loudness"]) == pytest.approx(len(alone["loudness"]), abs=2)
+    assert len(found["frames"]) == pytest.approx(len(alone["frames"]), abs=1)
+    assert max(t for t, *_ in found["frames"]) < SAMPLE_DURATION  # no picture past the end to pick
+    done = project.run_process("clips", "ep00-sample", "--plan", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "scene changes," not in done.stderr and "analysing" not in done.stderr
