@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pipeline.store import Store, utcnow
 
 STATES = ("planned", "uploading", "uploaded", "scheduled", "published", "failed", "deferred", "cancelled")
+STATES_FR = {"planned": "prévu", "uploading": "envoi en cours", "uploaded": "envoyé", "scheduled": "programmé",
+             "published": "publié", "failed": "échec", "deferred": "reporté", "cancelled": "annulé"}  # for people
 DONE = ("scheduled", "published")
 RESCHEDULED = "rescheduled"   # the first word of a move's event
 SCHEDULE, TEXTS, THUMBNAIL = "schedule", "texts", "thumbnail"   # step names (captions, playlists: prefixed)

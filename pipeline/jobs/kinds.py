@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import ledger
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.models import Episode
@@ -68,7 +69,7 @@ def run_upload(cfg: Config, store: Store, target: str, options: dict[str, Any]) 
     from pipeline.scheduler import upload_job
 
     state = upload_job(str(cfg.file), target, str(options.get("platform", "")))
-    return f"{options.get('platform')} : {state}"
+    return f"{options.get('platform')} : {ledger.STATES_FR.get(state, state)}"
 
 
 def run_change(cfg: Config, store: Store, target: str, options: dict[str, Any]) -> str:
@@ -85,7 +86,7 @@ def run_change(cfg: Config, store: Store, target: str, options: dict[str, Any]) 
     failed = [f"{o.platform} : {o.error or o.detail}" for o in outcomes if o.failed]
     if failed:
         raise PipelineError("; ".join(failed), hint="the calendar is written; `webseries publish upload` retries")
-    return "; ".join(f"{o.platform} : {o.state}" for o in outcomes)
+    return "; ".join(f"{o.platform} : {ledger.STATES_FR.get(o.state, o.state)}" for o in outcomes)
 
 
 ALL = frozenset(("admin", "editor", "communication", "evaluation", "translator"))

@@ -22,8 +22,7 @@ from pipeline.store import Store
 
 SUBTITLE_STATES = {"missing": "absent", "generated": "généré", "draft": "brouillon", "in translation": "en traduction",
                    "imported": "importé", "edited": "modifié", "approved": "approuvé"}
-RELEASE_STATES = {"planned": "prévu", "uploading": "envoi en cours", "uploaded": "envoyé", "scheduled": "programmé",
-                  "published": "publié", "failed": "échec", "deferred": "reporté", "cancelled": "annulé"}
+RELEASE_STATES = ledger.STATES_FR
 
 
 @dataclass(frozen=True)
