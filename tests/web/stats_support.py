@@ -30,11 +30,15 @@ def survey_toml() -> str:
             f'kobo_asset = "{demo_data.FORM}"\n[metrics.survey.questions]\n{questions}\n')
 
 
-def stats_project(root: Path, master: Path, episodes: int = 4) -> StudioProject:
-    project = make_studio_project(root, master, episodes=0)
-    dcfg = simulate(load_config(project.config), episodes, say=lambda _: None)
-    shutil.rmtree(project.root / "episodes")
-    shutil.copytree(dcfg.project.episodes_dir, project.root / "episodes")
+def stats_project(root: Path, master: Path, season: int = 4, episodes: int = 0, profiles: str = '["mobile"]',
+                  demo_episodes: bool = True) -> StudioProject:
+    """A studio project (`episodes` copies of `master`) holding the statistics of a simulated `season`;
+    with `demo_episodes`, the season's own manifests too (titles, the episode filter)."""
+    project = make_studio_project(root, master, profiles=profiles, episodes=episodes)
+    dcfg = simulate(load_config(project.config), season, say=lambda _: None)
+    if demo_episodes:
+        for folder in dcfg.project.episodes_dir.iterdir():
+            shutil.copytree(folder, project.root / "episodes" / folder.name)
     with sqlite3.connect(dcfg.project.database) as src, sqlite3.connect(project.database) as dst:
         src.backup(dst)
     shutil.rmtree(dcfg.project.database.parent)

@@ -20,6 +20,9 @@ from playwright.sync_api import expect
 
 from pipeline.jobs.child import run_job
 from pipeline.metrics import fieldwork, frcsv
+from pipeline.platforms.accounts import write_token_file
+from pipeline.platforms.emulator import running
+from pipeline.stages import metrics_demo_data as demo_data
 from pipeline.store import Store
 from tests.studio_support import login, studio_in_thread, tiny_master
 from tests.web.browser_support import shot, sign_in
@@ -32,7 +35,7 @@ SCRIPT = "<script>alert(1)</script> Pourquoi ?"
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory, tiny_master: Path):
-    project = stats_project(tmp_path_factory.mktemp("stats") / "project", tiny_master, episodes=3)
+    project = stats_project(tmp_path_factory.mktemp("stats") / "project", tiny_master, season=3)
     with Store(project.database) as store, store.db:
         store.db.execute("UPDATE comments SET text=? WHERE rowid=(SELECT MIN(rowid) FROM comments WHERE question=1 "
                          "AND answered=0 AND parent_id='' AND by_us=0 AND hidden=0)", (SCRIPT,))
@@ -201,3 +204,34 @@ def test_the_word_document_is_made_by_a_job(studio):
     assert 'id="download-docx"' in page
     doc = s.get(base + "/statistics/download?file=rapport.docx&episode=ep02")
     assert doc.status_code == 200 and doc.content.startswith(b"PK")
+
+
+def test_the_kobo_survey_is_read_by_a_job(studio, tmp_path):
+    """The button starts a 'kobo' job; its run reads the form through the API (the emulator's KoboToolbox)."""
+    project, base = studio
+    with Store(project.database) as store:
+        before = store.db.execute("SELECT COUNT(*) FROM survey_responses").fetchone()[0]
+    saved = project.config.read_text(encoding="utf-8")
+    token = tmp_path / "kobo-token"
+    write_token_file(token, "un-jeton-kobo\n")
+    with running() as emu:
+        demo_data.survey_submissions(emu, n=150)    # the season's, already imported, and more
+        asset = f'kobo_asset = "{demo_data.FORM}"'
+        project.config.write_text(saved.replace(asset, f'kobo_server = "{emu.url}"\nkobo_token_file = "{token}"\n{asset}'),
+                                  encoding="utf-8")
+        try:
+            s, csrf = login(base, "evaluation")
+            r = s.post(base + "/statistics/kobo", data={"csrf": csrf})
+            assert r.status_code == 200 and "/jobs" in r.url
+            with Store(project.database) as store:
+                (job_id,) = store.db.execute("SELECT job_id FROM jobs WHERE kind='kobo'").fetchone()
+            assert run_job(project.config, job_id) == 0
+        finally:
+            project.config.write_text(saved, encoding="utf-8")
+    with Store(project.database) as store:
+        state, message = store.db.execute("SELECT state, message FROM jobs WHERE job_id=?", (job_id,)).fetchone()
+        after = store.db.execute("SELECT COUNT(*) FROM survey_responses").fetchone()[0]
+    assert state == "done", message
+    read, new, already = map(int, re.fullmatch(r"(\d+) réponses lues .*, (\d+) nouvelles, (\d+) déjà importées .*",
+                                                message).groups())
+    assert new > 0 and already == before and read == new + already and after == before + new
