@@ -58,7 +58,7 @@ def field_rows(project) -> int:  # noqa: ANN001
         return store.db.execute("SELECT COUNT(*) FROM field_records WHERE kind='screening'").fetchone()[0]
 
 
-def test_evaluator_sees_the_indicators_charts_and_filters_by_episode(browser, studio):
+def test_in_the_browser_an_evaluator_sees_the_indicators_charts_and_filters_by_episode(browser, studio):
     _, base = studio
     page = sign_in(browser, base, "evaluation")
     page.click("nav a:has-text('Statistiques')")
@@ -90,7 +90,7 @@ def test_evaluator_sees_the_indicators_charts_and_filters_by_episode(browser, st
     assert views[1] == pytest.approx(one)     # the workbook is this selection's, with the page's figure
 
 
-def test_evaluator_imports_a_screenings_sheet_after_its_preview(browser, studio, tmp_path):
+def test_in_the_browser_an_evaluator_imports_a_screenings_sheet_after_its_preview(browser, studio, tmp_path):
     project, base = studio
     before = field_rows(project)
     sheet = tmp_path / "projections-kati.csv"
