@@ -11,6 +11,8 @@ document as a job). Who: evaluators and admins do everything; communication and 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote, urlencode
@@ -34,6 +36,7 @@ from pipeline.web.registry import Ctx, Page, route
 READ = jobs.KINDS["report"].roles          # admin, evaluation, communication, editor
 EVALUATE = jobs.KINDS["kobo"].roles        # admin, evaluation: imports and the survey pull
 DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+KEPT_VIEWS = 16                            # selections kept computed, per studio process
 
 
 class FilterError(ValueError):
@@ -102,18 +105,47 @@ def sections(d: EvaluationData, ctx: Ctx) -> list[tuple[str, str, list[Block]]]:
     return out
 
 
-def page_values(ctx: Ctx, f: Filters, episodes: dict[str, Episode]) -> dict:
+@dataclass(frozen=True)
+class View:
+    d: EvaluationData
+    sections: list[tuple[str, str, list[Block]]]
+    csvs: list[str]
+    has_data: bool
+
+
+_views: OrderedDict[str, View] = OrderedDict()
+_views_lock = threading.Lock()
+
+
+def view(ctx: Ctx, f: Filters) -> View:
+    """compute() and its layout once per selection and state of the data: the key is the downloads' folder,
+    which changes with every pull, import, config or manifest edit (a few queries, about a millisecond)."""
+    key = str(downloads.folder(ctx.cfg, ctx.store, f))
+    with _views_lock:
+        if key in _views:
+            _views.move_to_end(key)
+            return _views[key]
     d = compute(ctx.cfg, ctx.store, f)
     data_table = dataset_table(d)
-    csvs = [t.id for t in all_tables(d)] + ([data_table.id] if data_table else [])
     has_data = bool(d.audience or d.feedback.total.comments or d.offline.screenings or d.offline.broadcasts
                     or d.survey)
+    made = View(d, sections(d, ctx) if has_data else [],
+                [t.id for t in all_tables(d)] + ([data_table.id] if data_table else []), has_data)
+    with _views_lock:
+        _views[key] = made
+        while len(_views) > KEPT_VIEWS:
+            _views.popitem(last=False)
+    return made
+
+
+def page_values(ctx: Ctx, f: Filters, episodes: dict[str, Episode]) -> dict:
+    v = view(ctx, f)
     word = downloads.ready(ctx.cfg, ctx.store, f, "docx")
     preparing = [j for j in jobs.recent(ctx.store, limit=20, target=f.describe()) if j.kind == "report" and j.active]
-    return {"d": d, "sections": sections(d, ctx) if has_data else [], "has_data": has_data, "csvs": csvs,
+    return {"d": v.d, "sections": v.sections, "has_data": v.has_data, "csvs": v.csvs,
             "word_ready": word is not None, "preparing": preparing, "query": query_of(f), "f": f,
             "episodes": sorted(episodes.values(), key=lambda e: e.number), "can_import": ctx.may(EVALUATE),
-            "import_kinds": statistics_import.KINDS, "pulled": _pulled(d, ctx)}
+            "import_kinds": statistics_import.KINDS, "pulled": _pulled(v.d, ctx)}
 
 
 def _pulled(d: EvaluationData, ctx: Ctx) -> list[tuple[str, str]]:
