@@ -4,7 +4,8 @@ render job runs on the same machine. Goal: p95 under 150 ms for every page while
     python bench/studio.py [--requests 40]
 
 A project is generated under a temporary folder: 6 episodes (small generated masters, each
-rendered to `mobile`, with French subtitles), accounts, and `webseries serve` (pages + worker).
+rendered to `mobile`, with French subtitles), a season of 6 episodes' statistics (the metrics
+demo's, pulled from the emulator), accounts, and `webseries serve` (pages + worker).
 Each page is requested N times in turn; the figures are wall-clock per request, measured by the
 client. The baseline is the same pages with the machine idle, in this same run.
 """
@@ -28,7 +29,8 @@ from pipeline.models import Cue  # noqa: E402
 from pipeline.paths import subtitle_path  # noqa: E402
 from pipeline.stages.transcode import transcode  # noqa: E402
 from pipeline.store import Store  # noqa: E402
-from tests.studio_support import login, make_master, make_studio_project, served, wait_for  # noqa: E402
+from tests.studio_support import login, make_master, served, wait_for  # noqa: E402
+from tests.web.stats_support import stats_project  # noqa: E402
 
 GOAL_MS = 150.0
 LINT = "/subtitles/ep01-test/fr/lint"   # POSTed: the check as you type, the whole track's form
@@ -36,10 +38,11 @@ CUES = 150                              # ep01's tracks: about a 10-minute episo
 PAGES = ("/login", "/episodes", "/jobs", "/jobs/table?limit=6", "/episodes/ep01-test/edit",
          "/media/preview/build/ep01-test/thumbnails/ep01-test.jpg", "/subtitles", "/subtitles/ep01-test/fr",
          "/subtitles/ep01-test/bm", "/subtitles/ep01-test/fr/waveform.png", LINT)
+STATISTICS = ("/statistics", "/statistics?since=2020-01-01&until=2099-12-31", "/statistics/questions")
 FIRST = date.today().replace(day=1) + timedelta(days=40)   # the season's calendar starts next month or after
 CALENDAR = (f"/calendar?month={FIRST:%Y-%m}", f"/calendar/week?week={FIRST + timedelta(days=7)}",
             "/calendar/releases/ep01-test")
-PAGES += CALENDAR
+PAGES += CALENDAR + STATISTICS
 
 
 def season_calendar(schedules: Path) -> None:
@@ -56,7 +59,8 @@ def season_calendar(schedules: Path) -> None:
 
 def season(root: Path) -> Path:
     master = make_master(root / "media" / "master.mp4", 10.0, "320x240")
-    project = make_studio_project(root / "project", master, episodes=6, profiles='["youtube", "facebook", "mobile"]')
+    project = stats_project(root / "project", master, season=6, episodes=6, profiles='["youtube", "facebook", "mobile"]',
+                            demo_episodes=False)
     long_master = make_master(root / "media" / "long.mp4", 60.0, "960x540")
     project.add_episode("ep09-long", long_master, 9)
     cfg = load_config(project.config)

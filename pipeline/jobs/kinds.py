@@ -89,13 +89,34 @@ def run_change(cfg: Config, store: Store, target: str, options: dict[str, Any]) 
     return "; ".join(f"{o.platform} : {ledger.STATES_FR.get(o.state, o.state)}" for o in outcomes)
 
 
+def run_report(cfg: Config, store: Store, target: str, options: dict[str, Any]) -> str:
+    """One of the report's files for a selection (`metrics.downloads`: the same `report.build` as the CLI)."""
+    from pipeline.metrics import downloads
+
+    fmt = str(options.get("format", "docx"))
+    out = downloads.make(cfg, store, downloads.from_options(options), fmt)
+    return f"{target} : {fmt.upper()} prêt ({out.name})"
+
+
+def run_kobo(cfg: Config, store: Store, target: str, options: dict[str, Any]) -> str:
+    """The survey's submissions read through the KoboToolbox API, as `metrics import survey --kobo`."""
+    from pipeline.metrics import survey
+
+    got, calls = survey.pull_kobo(cfg, store)
+    return (f"{got.rows} réponses lues ({got.pre} avant, {got.post} après), {got.new} nouvelles, "
+            f"{got.already} déjà importées ({calls} requête(s))")
+
+
 ALL = frozenset(("admin", "editor", "communication", "evaluation", "translator"))
+STATS = frozenset(("admin", "editor", "communication", "evaluation"))   # who reads the statistics
 KINDS: dict[str, JobKind] = {k.name: k for k in (
     JobKind("transcode", "Rendu", frozenset(("admin", "editor")), run_transcode),
     JobKind("subtitles", "Reconnaissance des sous-titres", frozenset(("admin", "editor")), run_subtitles),
     JobKind("clips", "Extraits et vignettes", frozenset(("admin", "editor", "communication")), run_clips),
     JobKind("publish", "Envoi sur la plateforme", frozenset(("admin", "communication")), run_upload),
     JobKind("publish-change", "Changement de diffusion", frozenset(("admin", "communication")), run_change),
+    JobKind("report", "Fichiers du rapport d'évaluation", STATS, run_report),
+    JobKind("kobo", "Enquête KoboToolbox", frozenset(("admin", "evaluation")), run_kobo),
 )}
 
 

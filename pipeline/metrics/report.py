@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from pipeline.metrics.tables import Table, all_tables, dataset_table
 from pipeline.store import Store
 
 SHARED = 0o644
+FORMATS = ("html", "docx", "xlsx", "csv")   # what build writes; the studio asks for one at a time
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def build(cfg: Config, store: Store, out: Path, filters: Filters | None = None,
-          csv_format: str = "french") -> ReportFiles:
+          csv_format: str = "french", formats: Collection[str] = FORMATS) -> ReportFiles:
+    """The report's files for the selection in `out` (only `formats`, when the studio asks for one)."""
     if csv_format not in frcsv.FORMATS:
         raise PipelineError(f"unknown CSV format {csv_format!r}", hint="use french (default) or plain")
     d = compute(cfg, store, filters or Filters())
@@ -57,10 +60,13 @@ def build(cfg: Config, store: Store, out: Path, filters: Filters | None = None,
     tables = all_tables(d)
     data_table = dataset_table(d)
     out.mkdir(parents=True, exist_ok=True)
-    csvs = write_csvs(d, tables, data_table, out, csv_format, cfg)
-    _write(out / "donnees.xlsx", report_xlsx.render(d, [*tables, *([data_table] if data_table else [])], zone, tz))
-    _write(out / "rapport.docx", report_docx.render(d, zone, tz))
-    _write(out / "rapport.html", report_html.render(d, zone, tz).encode("utf-8"))
+    csvs = write_csvs(d, tables, data_table, out, csv_format, cfg) if "csv" in formats else []
+    if "xlsx" in formats:
+        _write(out / "donnees.xlsx", report_xlsx.render(d, [*tables, *([data_table] if data_table else [])], zone, tz))
+    if "docx" in formats:
+        _write(out / "rapport.docx", report_docx.render(d, zone, tz))
+    if "html" in formats:
+        _write(out / "rapport.html", report_html.render(d, zone, tz).encode("utf-8"))
     return ReportFiles(out / "rapport.html", out / "rapport.docx", out / "donnees.xlsx", out / "donnees.csv",
                        out / "totaux.csv", tuple(csvs), len(d.audience.rows) if d.audience else 0)
 

@@ -152,16 +152,21 @@ def save(store: Store, responses: list[Response], source: str, read_as: str) -> 
                         sum(r.wave == "post" for r in responses), read_as)
 
 
-def import_file(cfg: Config, store: Store, path: Path) -> SurveyImport:
-    """A KoboToolbox export (XLSX or CSV, field names as headers) into the database."""
+def read_file(cfg: Config, path: Path) -> tuple[list[Response], str]:
+    """A KoboToolbox export's responses (XLSX or CSV, field names as headers) and how it was read; nothing stored."""
     sheet = read_sheet(path, "survey export")
     cells = [r for r in sheet.cells if any(str(v or "").strip() for v in r)]
     if len(cells) < 2:
         raise PipelineError(f"{path.name}: no responses in it", hint="export the form's data from KoboToolbox")
     header = [str(h or "") for h in cells[0]]
     first = next(i for i, r in enumerate(sheet.cells) if any(str(v or "").strip() for v in r)) + 2
-    responses = from_rows(cfg.metrics.evaluation.survey, header, cells[1:], path.name, first)
-    return save(store, responses, path.name, sheet.encoding)
+    return from_rows(cfg.metrics.evaluation.survey, header, cells[1:], path.name, first), sheet.encoding
+
+
+def import_file(cfg: Config, store: Store, path: Path) -> SurveyImport:
+    """A KoboToolbox export into the database (every row checked first: nothing stored on error)."""
+    responses, read_as = read_file(cfg, path)
+    return save(store, responses, path.name, read_as)
 
 
 def kobo_token(cfg: Config) -> str:

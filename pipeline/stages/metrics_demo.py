@@ -78,7 +78,8 @@ def demo_config(cfg: Config, url: str, tokens: Path) -> Config:
     return dataclasses.replace(dcfg, project=project, metrics=metrics)
 
 
-def run_demo(cfg: Config, out: Path, episodes: int = 4, say: Callable[[str], None] = print) -> int:
+def simulate(cfg: Config, episodes: int = 4, say: Callable[[str], None] = print) -> Config:
+    """The simulated season (pulled, imported) in the demo's own database; returns the demo's config."""
     with demo_session(cfg, demo_config) as (emu, dcfg):
         say(f"emulator (YouTube Analytics v2, Data API v3, Graph API, KoboToolbox API v2) on {emu.url}; simulated "
             f"season of {episodes} episodes in {dcfg.project.database}")
@@ -98,7 +99,13 @@ def run_demo(cfg: Config, out: Path, episodes: int = 4, say: Callable[[str], Non
                 say(f"{kind.label}: {got.new} rows imported from {sheet}")
             got, calls = survey.pull_kobo(dcfg, store)
             say(f"survey: {got.new} responses ({got.pre} before, {got.post} after) from KoboToolbox in {calls} request(s)")
-            files = report.build(dcfg, store, out)
+    return dcfg
+
+
+def run_demo(cfg: Config, out: Path, episodes: int = 4, say: Callable[[str], None] = print) -> int:
+    dcfg = simulate(cfg, episodes, say)
+    with Store(dcfg.project.database) as store:
+        files = report.build(dcfg, store, out)
     say(f"report: {files.html}\nWord: {files.docx}\nworkbook: {files.xlsx}\ndataset: {files.dataset_csv} "
         f"({files.rows} rows)\ntotals: {files.totals_csv}")
     return 0

@@ -5,13 +5,18 @@ Media routes serve only files under the project's episodes/, subtitles/ and buil
 folder, hidden and half-written files are never served, and anything else is a 404. Video is
 served with HTTP Range support (Starlette's FileResponse), so players can seek. Previews are
 small JPEGs made once per file version with Pillow. `accept_upload` is the one check for files
-people send: size, then type from the bytes themselves, not from the name alone.
+people send: size, then type from the bytes themselves, not from the name alone; `stage` keeps one
+for its preview until the person confirms (`staged`) or cancels (`unstage`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+import secrets
+import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,3 +160,56 @@ async def accept_upload(upload: UploadFile | str | None, allowed: tuple[str, ...
         raise UploadRefused(f"« {name} » ne ressemble pas à un fichier {ext} : son contenu ne correspond pas.",
                             hint="ouvrez-le et enregistrez-le de nouveau dans ce format")
     return Upload(name, ext, data)
+
+
+# ------------------------------------------------------------------ staged uploads (preview, then confirm)
+
+STAGED_HOURS = 24   # previews never confirmed are removed after this
+
+
+def _staging(build_dir: Path) -> Path:
+    return build_dir / ".studio-uploads"
+
+
+def _safe_name(name: str, extension: str) -> str:
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(name).stem)[:80].strip("._")
+    return f"{stem or 'fichier'}{extension}"
+
+
+def stage(build_dir: Path, sent: Upload, owner: dict[str, str]) -> tuple[str, Path]:
+    """Keep an upload under build/.studio-uploads/<random token>/ until it is confirmed; `owner` (the
+    person, what it is for) must match when the token comes back. Returns (token, staged file)."""
+    folder = _staging(build_dir)
+    cutoff = time.time() - STAGED_HOURS * 3600
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+    token = secrets.token_hex(16)
+    (folder / token).mkdir(parents=True)
+    name = _safe_name(sent.name, sent.extension)
+    (folder / token / name).write_bytes(sent.data)
+    (folder / token / "meta.json").write_text(json.dumps({**owner, "name": name}), encoding="utf-8")
+    return token, folder / token / name
+
+
+def staged(build_dir: Path, token: str, owner: dict[str, str]) -> Path:
+    """The staged file of `token` if it was staged for exactly `owner`; HTTPException(404) otherwise."""
+    if len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
+        raise HTTPException(404)
+    folder = _staging(build_dir) / token
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise HTTPException(404) from None
+    if not isinstance(meta, dict) or any(meta.get(k) != v for k, v in owner.items()):
+        raise HTTPException(404)
+    path = folder / str(meta.get("name", ""))
+    if not path.is_file() or path.parent != folder:
+        raise HTTPException(404)
+    return path
+
+
+def unstage(path: Path) -> None:
+    """Forget a staged upload (after its import, or when the person cancels)."""
+    shutil.rmtree(path.parent, ignore_errors=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.web import files
-from pipeline.web.pages import calendar_page, episodes, jobs, login, subtitles
+from pipeline.web.pages import calendar_page, episodes, jobs, login, statistics, subtitles
 from pipeline.web.registry import Page
 
 PAGES: tuple[Page, ...] = (
@@ -11,6 +11,7 @@ PAGES: tuple[Page, ...] = (
     episodes.PAGE,
     subtitles.PAGE,
     calendar_page.PAGE,
+    statistics.PAGE,
     jobs.PAGE,
     Page("media", "", "/media", routes=files.ROUTES),
 )

@@ -8,12 +8,7 @@ build/.studio-uploads/<random token>/, tied to the person who sent it and to the
 
 from __future__ import annotations
 
-import json
-import secrets
-import shutil
-import time
 from collections.abc import Callable
-from pathlib import Path
 
 from anyio import from_thread
 from starlette.exceptions import HTTPException
@@ -24,7 +19,7 @@ from pipeline.captions.bambara import LOOKALIKES
 from pipeline.errors import PipelineError
 from pipeline.models import Episode
 from pipeline.stages.subtitles_templates import import_file, prepare_import, template
-from pipeline.web.files import UploadRefused, accept_upload
+from pipeline.web.files import UploadRefused, accept_upload, stage, staged, unstage
 from pipeline.web.pages import subtitle_track as track
 from pipeline.web.pages.subtitle_track import EDIT, REFERENCE
 from pipeline.web.pages.subtitle_words import lookalike, problem
@@ -32,7 +27,6 @@ from pipeline.web.registry import Ctx, Route, route
 
 IMPORT_TYPES = (".csv", ".xlsx", ".srt")
 IMPORT_MAX_BYTES = 2_000_000            # hours of subtitles; a larger file is not a subtitle file
-STAGED_HOURS = 24                       # previews never confirmed are removed after this
 TEMPLATE_TYPES = {"srt": "application/x-subrip", "csv": "text/csv; charset=utf-8",
                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 BAMBARA_LETTERS = frozenset("ɛɔɲŋƐƆƝŊ")
@@ -49,39 +43,8 @@ def _translation(ctx: Ctx) -> tuple[Episode, str]:
     return ep, lang
 
 
-def _staging(ctx: Ctx) -> Path:
-    return ctx.cfg.project.build_dir / ".studio-uploads"
-
-
-def _sweep(folder: Path) -> None:
-    cutoff = time.time() - STAGED_HOURS * 3600
-    if folder.is_dir():
-        for old in folder.iterdir():
-            if old.is_dir() and old.stat().st_mtime < cutoff:
-                shutil.rmtree(old, ignore_errors=True)
-
-
-def _safe_name(name: str, extension: str) -> str:
-    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(name).stem)[:80].strip("._")
-    return f"{stem or 'fichier'}{extension}"
-
-
-def _staged(ctx: Ctx, ep: Episode, lang: str) -> Path:
-    """The staged file of the token posted back, if it is this person's upload for this track (else 404)."""
-    token = ctx.field("upload")
-    if len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
-        raise HTTPException(404)
-    folder = _staging(ctx) / token
-    try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise HTTPException(404) from None
-    if (meta.get("user"), meta.get("asset"), meta.get("lang")) != (track.person(ctx), ep.id, lang):
-        raise HTTPException(404)
-    path = folder / meta["name"]
-    if not path.is_file() or path.parent != folder:
-        raise HTTPException(404)
-    return path
+def _owner(ctx: Ctx, ep: Episode, lang: str) -> dict[str, str]:
+    return {"user": track.person(ctx), "asset": ep.id, "lang": lang}
 
 
 def marked(text: str) -> list[tuple[str, str]]:
@@ -133,15 +96,8 @@ def routes(page: PageRenderer) -> tuple[Route, ...]:
             sent = from_thread.run(accept_upload, upload, IMPORT_TYPES, IMPORT_MAX_BYTES)
         except UploadRefused as exc:
             return page(ctx, ep, lang, 400, error=f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
-        folder = _staging(ctx)
-        _sweep(folder)
-        token = secrets.token_hex(16)
-        (folder / token).mkdir(parents=True)
-        name = _safe_name(sent.name, sent.extension)
-        (folder / token / name).write_bytes(sent.data)
-        (folder / token / "meta.json").write_text(json.dumps(
-            {"user": track.person(ctx), "asset": ep.id, "lang": lang, "name": name}), encoding="utf-8")
-        ready = prepare_import(ctx.cfg, ep.id, lang, folder / token / name, track.rules(ctx.cfg, ep, lang).fps)
+        token, path = stage(ctx.cfg.project.build_dir, sent, _owner(ctx, ep, lang))
+        ready = prepare_import(ctx.cfg, ep.id, lang, path, track.rules(ctx.cfg, ep, lang).fps)
         french = track.reference(ctx.cfg, ep, lang)
         return ctx.render("subtitles_import.html", ep=ep, lang=lang, lang_name=track.LANGUAGE_NAMES.get(lang, lang),
                           sent=sent.name, ready=ready, token=token, problems=[problem(p) for p in ready.problems],
@@ -153,16 +109,16 @@ def routes(page: PageRenderer) -> tuple[Route, ...]:
     @route("/subtitles/{episode}/{lang}/import/confirm", roles=EDIT, methods=("POST",), name="subtitles_import")
     def confirm(ctx: Ctx) -> Response:
         ep, lang = _translation(ctx)
-        staged = _staged(ctx, ep, lang)
-        result = import_file(ctx.cfg, ctx.store, ep.id, lang, staged, track.rules(ctx.cfg, ep, lang).fps)
-        shutil.rmtree(staged.parent, ignore_errors=True)
-        ctx.audit("import", audit.target("subtitles", ep.id, lang), f"{staged.name} : {result.cues} sous-titres")
+        path = staged(ctx.cfg.project.build_dir, ctx.field("upload"), _owner(ctx, ep, lang))
+        result = import_file(ctx.cfg, ctx.store, ep.id, lang, path, track.rules(ctx.cfg, ep, lang).fps)
+        unstage(path)
+        ctx.audit("import", audit.target("subtitles", ep.id, lang), f"{path.name} : {result.cues} sous-titres")
         return RedirectResponse(f"/subtitles/{ep.id}/{lang}?ok=imported", status_code=303)
 
     @route("/subtitles/{episode}/{lang}/import/cancel", roles=EDIT, methods=("POST",), name="subtitles_import_cancel")
     def cancel(ctx: Ctx) -> Response:
         ep, lang = _translation(ctx)
-        shutil.rmtree(_staged(ctx, ep, lang).parent, ignore_errors=True)
+        unstage(staged(ctx.cfg.project.build_dir, ctx.field("upload"), _owner(ctx, ep, lang)))
         return RedirectResponse(f"/subtitles/{ep.id}/{lang}", status_code=303)
 
     return download, slots, preview, confirm, cancel
