@@ -20,7 +20,7 @@ from pipeline.fsutil import write_text_atomic
 from pipeline.media import ffmpeg
 from pipeline.media.ffmpeg import F, Chain, Progress
 
-VERSION = 2  # bump when what the analysis measures changes: cached analyses are then redone
+VERSION = 3  # bump when what the analysis measures changes: cached analyses are then redone
 ANALYSIS_WIDTH = 320  # every picture measure runs on a small copy: the cost of scaling, not of 1080p
 
 
@@ -54,7 +54,8 @@ class Tap:
         d = self.workdir
         cuts = [t for t, kv in _metadata_lines(d / "scenes.txt") if "lavfi.scd.time" in kv]
         pics = [(t, float(kv.get("lavfi.signalstats.YAVG", 0)), float(kv.get("lavfi.blur", 0)))
-                for t, kv in _metadata_lines(d / "frames.txt")]
+                for t, kv in _metadata_lines(d / "frames.txt")
+                if t < self.duration]  # `fps` repeats the last picture at the very end: nothing to pick there
         momentary = [(t, float(kv["lavfi.r128.M"])) for t, kv in _metadata_lines(d / "loud.txt")
                      if "lavfi.r128.M" in kv]
         silences, start = [], None
