@@ -144,9 +144,17 @@ def _rotation(stream: dict) -> int:
 
 
 def probe(path: Path) -> MediaInfo:
-    """What ffprobe says about a media file; MediaError if it is missing or unreadable."""
+    """What ffprobe says about a media file; MediaError if it is missing or unreadable.
+    Remembered per file version (inode, size, modification time): pages and status tables ask about
+    the same masters again and again, and files are replaced whole, never edited in place."""
     require_tools()
     require_file(path, "media file", "check the path (for a master: `master` in episode.toml)", MediaError)
+    st = path.stat()
+    return _probe(path, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=512)
+def _probe(path: Path, inode: int, size: int, mtime_ns: int) -> MediaInfo:  # noqa: ARG001 - the cache key
     try:
         data = ffpy.probe(str(path))
     except ffpy.Error as exc:
