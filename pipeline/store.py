@@ -7,7 +7,9 @@ a stage adds its tables by appending one (name, sql) pair.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -206,6 +208,8 @@ class Store:
         self._refuse_damaged(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                self._create(path)
             self.db = sqlite3.connect(path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self._migrate()
@@ -236,6 +240,22 @@ class Store:
                 raise damaged(path, "the file is empty: 0 bytes")
         elif head != SQLITE_HEADER:
             raise damaged(path, "it is not an SQLite database")
+
+    def _create(self, path: Path) -> None:
+        """A new database appears whole (header, WAL mode, tables): made under a temporary name and linked
+        into place, so a second command started at the same moment (subtitles beside a transcode) never
+        finds the empty file SQLite writes first, which it would have to call damaged."""
+        tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
+        try:
+            self.db = sqlite3.connect(tmp)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self._migrate()
+            self.db.close()
+            with contextlib.suppress(FileExistsError):  # the other command made it first: use theirs
+                os.link(tmp, path)
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+                leftover.unlink(missing_ok=True)
 
     def _migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")

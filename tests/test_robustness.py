@@ -5,11 +5,13 @@ a master whose header lies; and every error a person can meet says what to do.""
 from __future__ import annotations
 
 import ast
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -191,3 +193,28 @@ def test_no_traceback_for_a_folder_as_config_in_a_real_process(tmp_path: Path) -
     done = subprocess.run([sys.executable, "-m", "pipeline", "--config", str(config.parent), "transcode", "ep01"],
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 2 and "Traceback" not in done.stderr and "bug" not in done.stderr
+
+
+def _open_store(path: str, barrier: Any) -> str:
+    from pipeline.store import Store
+    barrier.wait()
+    try:
+        with Store(Path(path)) as store:
+            store.db.execute("SELECT name FROM migrations").fetchall()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        return str(exc)
+
+
+def test_commands_started_together_on_a_new_project_share_one_database(tmp_path: Path) -> None:
+    """Subtitles started beside a transcode on a fresh project: neither finds a half-made database."""
+    ctx = multiprocessing.get_context("spawn")
+    for attempt in range(4):
+        db = tmp_path / f"try{attempt}" / "pipeline.sqlite3"
+        with ctx.Manager() as manager:
+            barrier = manager.Barrier(6)
+            with ctx.Pool(6) as pool:
+                results = pool.starmap(_open_store, [(str(db), barrier)] * 6)
+        assert results == ["ok"] * 6
+        assert sorted(p.name for p in db.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+            "pipeline.sqlite3"]
