@@ -1,8 +1,8 @@
 """A hard master for benchmarks: like a Premiere export of a real episode, made from nothing.
 
 1080p25, a scene change every 6-14 s (moving test patterns, cellular automata, gradients, a
-zooming fractal), film grain on every frame, French narration (espeak-ng) in paragraphs with
-music breaks between them, H.264 High at ~45 Mb/s (CABAC, B-frames) and AAC 320k. Grain at
+zooming fractal), film grain on every frame, French narration (espeak-ng) two paragraphs at a time
+(20-30 s of speech, what the clips stage cuts into clips) with music breaks between them, H.264 High at ~45 Mb/s (CABAC, B-frames) and AAC 320k. Grain at
 that bitrate is what makes a real master slow to decode and to encode.
 
 Deterministic for a given length, and cached (`cached_master`): generating 10 minutes takes
@@ -20,7 +20,7 @@ from pipeline.fsutil import temp_path_for
 from pipeline.media import ffmpeg
 from pipeline.media.synth import FONT, speak
 
-VERSION = 1  # bump when the recipe below changes: cached masters are then made again
+VERSION = 2  # bump when the recipe below changes: cached masters are then made again
 SIZE, FPS = (1920, 1080), 25
 W, H = SIZE
 
@@ -93,7 +93,7 @@ def _label(n: int) -> str:
 
 
 def _audio(tmp: Path, duration: float) -> Path:
-    """Narration paragraphs with a music break after each, until the episode is full."""
+    """Narration two paragraphs at a time with a music break after them, until the episode is full."""
     parts = []
     for i, text in enumerate(PARAGRAPHS):
         raw = tmp / f"say{i}.wav"
@@ -109,9 +109,9 @@ def _audio(tmp: Path, duration: float) -> Path:
         breaks.append((wav, d))
     listing, t, i = [], 0.0, 0
     while t < duration:
-        speech = parts[i % len(parts)]
-        listing.append(speech)
-        t += ffmpeg.probe(speech).duration
+        for speech in (parts[(2 * i) % len(parts)], parts[(2 * i + 1) % len(parts)]):
+            listing.append(speech)
+            t += ffmpeg.probe(speech).duration
         music, d = breaks[i % len(breaks)]
         listing.append(music)
         t += d
