@@ -67,32 +67,35 @@ def setup(tmp: Path, seconds: float) -> tuple[Path, Path]:
     return tmp / "project/config.toml", master
 
 
-# What an experienced editor would type for each default profile (1080p master, 25 fps):
-# its picture filter after the shared fps/tpad, its loudness target, and its encoder settings.
+# What an experienced editor would type for each default profile (1080p master, 25 fps): the picture it is
+# scaled from (a larger rung's, or the decoded master's), its own filter, its loudness target, and its
+# encoder settings. Smaller rungs are scaled from the next larger one, as the stage does.
 X264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-flags", "+cgop", "-movflags", "+faststart"]
-HAND: dict[str, tuple[str | None, tuple[float, int], list[str]]] = {
-    "youtube": ("scale=1920:1080,setsar=1,format=yuv420p", (-14, 2),
-                [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "18", "-maxrate", "12000k",
-                 "-bufsize", "24000k", "-g", "12", "-c:a", "aac", "-b:a", "384k"]),
-    "facebook": ("scale=1920:1080,setsar=1,format=yuv420p", (-14, 2),
+HAND: dict[str, tuple[str | None, str | None, tuple[float, int], list[str]]] = {
+    "youtube": ("master", "scale=1920:1080", (-14, 2),
+                [*X264, "-preset", "veryfast", "-x264-params", "subme=1", "-profile:v", "high", "-crf", "18",
+                 "-maxrate", "12000k", "-bufsize", "24000k", "-g", "12", "-c:a", "aac", "-aac_coder", "fast",
+                 "-b:a", "384k"]),
+    "facebook": ("master", "scale=1920:1080", (-14, 2),
                  [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21", "-maxrate", "6000k",
-                  "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-b:a", "192k"]),
-    "mobile": ("scale=640:360,setsar=1,format=yuv420p", (-14, 2),
-               [*X264, "-preset", "medium", "-profile:v", "main", "-crf", "26", "-maxrate", "400k",
+                  "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k"]),
+    "whatsapp": ("youtube", "scale=854:480", (-14, 2),
+                 [*X264, "-preset", "faster", "-profile:v", "main", "-crf", "23", "-maxrate", "1200k",
+                  "-bufsize", "1200k", "-g", "50", "-c:a", "aac", "-b:a", "64k"]),
+    "mobile": ("whatsapp", "scale=640:360", (-14, 2),
+               [*X264, "-preset", "faster", "-profile:v", "main", "-crf", "26", "-maxrate", "400k",
                 "-bufsize", "800k", "-g", "50", "-c:a", "aac", "-b:a", "64k"]),
-    "mobile-2g": ("scale=426:240,setsar=1,format=yuv420p", (-14, 1),
+    "mobile-2g": ("mobile", "scale=426:240", (-14, 1),
                   [*X264, "-preset", "medium", "-profile:v", "main", "-crf", "28", "-maxrate", "160k",
                    "-bufsize", "320k", "-g", "50", "-c:a", "aac", "-b:a", "32k"]),
-    "whatsapp": ("scale=854:480,setsar=1,format=yuv420p", (-14, 2),
-                 [*X264, "-preset", "medium", "-profile:v", "main", "-crf", "23", "-maxrate", "1200k",
-                  "-bufsize", "1200k", "-g", "50", "-c:a", "aac", "-b:a", "64k"]),
-    "vertical": ("split[fg][bg];[bg]scale=270:480:force_original_aspect_ratio=increase,crop=270:480,"
+    "vertical": ("master", "split[fg][bg];[bg]scale=270:480:force_original_aspect_ratio=increase,crop=270:480,"
                  "boxblur=luma_radius=10:luma_power=2,scale=1080:1920,setsar=1[bgb];[fg]scale=1080:608,setsar=1[fgs];"
-                 "[bgb][fgs]overlay=x=(W-w)/2:y=(H-h)/2,setsar=1,format=yuv420p", (-14, 2),
+                 "[bgb][fgs]overlay=x=(W-w)/2:y=(H-h)/2", (-14, 2),
                  [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21", "-maxrate", "6000k",
                   "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-b:a", "128k"]),
-    "audio": (None, (-16, 2), ["-c:a", "libopus", "-b:a", "48k", "-vn"]),
-    "radio": (None, (-23, 2), ["-c:a", "aac", "-b:a", "192k", "-vn", "-movflags", "+faststart"]),
+    "audio": (None, None, (-16, 2), ["-c:a", "libopus", "-b:a", "48k", "-vn"]),
+    "radio": (None, None, (-23, 2), ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-vn",
+                                     "-movflags", "+faststart"]),
 }
 
 
@@ -110,24 +113,31 @@ def hand_written(master: Path, out: Path, loud: dict, duration: float, names: li
         return (f"{head}{text}{':dual_mono=true' if channels == 1 else ''},aresample=48000,"
                 f"aformat=sample_rates=48000:channel_layouts={layout}")
 
-    videos = [n for n in names if HAND[n][0]]
-    pictures = list(dict.fromkeys(HAND[n][0] for n in videos))  # youtube and facebook share their 1080p scale
-    sounds = list(dict.fromkeys(HAND[n][1] for n in names))
-    fc = [f"[0:v]fps=25,tpad=stop_mode=clone:stop_duration=1,split={len(pictures)}"
-          + "".join(f"[p{i}]" for i in range(len(pictures)))]
-    for i, pic in enumerate(pictures):
-        users = [n for n in videos if HAND[n][0] == pic]
-        fc.append(f"[p{i}]{pic},split={len(users)}" + "".join(f"[v{names.index(n)}]" for n in users))
+    def parent(n: str) -> str:  # the nearest rung made in this run (or the master) to scale from
+        p = HAND[n][0]
+        return p if p == "master" or p in names else parent(p)  # type: ignore[arg-type]
+
+    videos = [n for n in names if HAND[n][1]]
+    fc = []
+    for n in sorted(videos, key=lambda x: ["master", *HAND].index(parent(x))):  # parents before children
+        kids = [k for k in videos if parent(k) == n]
+        fc.append(f"[{n}_src]{HAND[n][1]}" + (f",split={len(kids) + 1}[{n}_out]" if kids else f"[{n}_out]")
+                  + "".join(f"[{k}_src]" for k in kids))
+    roots = [n for n in videos if parent(n) == "master"]
+    fc.insert(0, "[0:v]fps=25,tpad=stop_mode=clone:stop_duration=1" + f",split={len(roots)}" + "".join(f"[{n}_src]" for n in roots))
+    for n in videos:
+        fc.append(f"[{n}_out]setsar=1,format=yuv420p[v{names.index(n)}]")
+    sounds = list(dict.fromkeys(HAND[n][2] for n in names))
     fc.append(f"[0:a]aformat=channel_layouts=stereo,asplit={len(sounds)}" + "".join(f"[s{i}]" for i in range(len(sounds))))
     for i, snd in enumerate(sounds):
-        users = [n for n in names if HAND[n][1] == snd]
+        users = [n for n in names if HAND[n][2] == snd]
         fc.append(f"[s{i}]{norm(*snd)},asplit={len(users)}" + "".join(f"[a{names.index(n)}]" for n in users))
     cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", str(master),
            "-filter_complex", ";".join(fc)]
     for k, n in enumerate(names):
         ext = "ogg" if n == "audio" else "m4a" if n == "radio" else "mp4"
-        cmd += [*(["-map", f"[v{k}]"] if HAND[n][0] else []), "-map", f"[a{k}]", *HAND[n][2], "-ar", "48000",
-                "-ac", str(HAND[n][1][1]), "-t", f"{duration:.6f}", str(out / f"{n}.{ext}")]
+        cmd += [*(["-map", f"[v{k}]"] if HAND[n][1] else []), "-map", f"[a{k}]", *HAND[n][3], "-ar", "48000",
+                "-ac", str(HAND[n][2][1]), "-t", f"{duration:.6f}", str(out / f"{n}.{ext}")]
     measure = ["ffmpeg", "-hide_banner", "-nostdin", "-i", str(master), "-filter_complex",
                "[0:a]aformat=channel_layouts=stereo,asplit[s][m];[s]loudnorm=print_format=json[o1];"
                "[m]aformat=channel_layouts=mono,loudnorm=print_format=json:dual_mono=true[o2]",

@@ -98,3 +98,14 @@ def test_profile_override_and_derived_profile(tmp_path):
     assert c.transcode.profiles["mobile"].short_side == 360  # untouched keys keep defaults
     assert c.transcode.profiles["screening"].loudness == -23
     assert c.transcode.profiles["screening"].short_side == 1080
+
+
+def test_x264_options_over_a_preset_are_checked(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[transcode.profiles.mobile]\nx264 = "subme=4:ref=2"\n')
+    assert load_config(cfg).transcode.profiles["mobile"].x264 == "subme=4:ref=2"
+    assert load_config(ROOT / "config.toml").transcode.profiles["youtube"].x264 == "subme=1"
+    cfg.write_text('[transcode.profiles.mobile]\nx264 = "subme=4:crf"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert "transcode.profiles.mobile.x264: 'crf' is not key=value with a key among subme, me" in err.value.problems[0]

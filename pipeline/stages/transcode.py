@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from pipeline.profiles import Profile
 from pipeline.store import Store
 
 STAGE = "transcode"
-RECIPE = 1  # bump when the ffmpeg recipe changes, so existing renditions are redone
+RECIPE = 2  # bump when the ffmpeg recipe changes, so existing renditions are redone
 log = stage_logger(STAGE)
 
 
@@ -85,11 +85,12 @@ def transcode(cfg: Config, store: Store, episode: Episode, profile_names: list[s
              info.width, info.height, plan.rate_text(info.fps), " interlaced" if info.interlaced else "", info.duration,
              ", ".join(p.name for p in todo))
     loudness = _measure(episode, info, todo, show_progress)
-    jobs = [_job(cfg, episode, info, p, loudness) for p in todo]
+    jobs = ladder(cfg, episode, info, todo, loudness)
     with tempfile.TemporaryDirectory(prefix="transcode-") as work:
         tap = _analysis_tap(cfg, episode, info, digest, Path(work)) if any(j.output.video for j in jobs) else None
+        tap_output = from_smallest_rung(tap.output(), jobs, info) if tap else None
         graph = ffmpeg.Graph(source=episode.master, video_pre=_video_pre(info), audio_pre=AUDIO_PRE,
-                             outputs=(*(j.output for j in jobs), *([tap.output()] if tap else [])),
+                             outputs=(*(j.output for j in jobs), *([tap_output] if tap_output else [])),
                              silent_audio=None if info.has_audio else info.duration)
         try:
             with progress_bar(f"[{STAGE}] {episode.id}: encoding {len(jobs)}", info.duration, show_progress) as bar:
@@ -228,6 +229,7 @@ def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: d
         notes.append(note)
     opts: dict = {"t": f"{info.duration:.6f}", "c:a": p.audio_codec, "b:a": f"{p.audio_kbps}k",
                   "ar": p.sample_rate, "ac": p.audio_channels}
+    audio_kbps = p.audio_kbps
     if p.kind == "audio":
         video = None
         opts["vn"] = None
@@ -245,9 +247,63 @@ def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: d
                      "movflags": "+faststart"})
         if maxrate:
             opts.update({"maxrate": f"{maxrate}k", "bufsize": f"{bufsize or 2 * maxrate}k"})
+        if p.x264:
+            opts["x264-params"] = p.x264
+    if p.audio_codec == "aac":
+        opts["aac_coder"] = plan.aac_coder(audio_kbps, p.audio_channels)
     if info.interlaced:
         notes.append("deinterlaced")
     if info.variable_fps and p.kind == "video":
         notes.append(f"variable frame rate made constant ({plan.rate_text(float(plan.output_rate(info.fps)))} fps)")
     tmp = temp_path_for(final)
     return Job(p, final, ffmpeg.Output(tmp, video, audio, tuple(opts.items())), tuple(notes))
+
+
+# A plain rung's picture: [fps], scale, then this tail. Only such rungs are scaled from one another.
+_TAIL = (F("setsar", 1), F("format", "yuv420p"))
+
+
+def _rung(chain: Chain | None, info: MediaInfo) -> tuple[Fraction, int, int] | None:
+    """(rate, width, height) of a plain rung's chain (fps and scale steps, then the tail); None for others."""
+    if chain is None or chain[-2:] != _TAIL or not chain[:-2]:
+        return None
+    if any(not isinstance(f, ffmpeg.Filter) or f.name not in ("fps", "scale") for f in chain[:-2]) \
+            or chain[-3].name != "scale":
+        return None
+    rates = [Fraction(f.args[0]) for f in chain[:-2] if f.name == "fps"]
+    return (rates[-1] if rates else plan.output_rate(info.fps)), chain[-3].args[0], chain[-3].args[1]
+
+
+def ladder(cfg: Config, episode: Episode, info: MediaInfo, profiles: list[Profile],
+           loudness: dict[int, Loudness]) -> list[Job]:
+    """Every profile's job, smaller rungs scaled from larger ones."""
+    return _cascade([_job(cfg, episode, info, p, loudness) for p in profiles], info)
+
+
+def _cascade(jobs: list[Job], info: MediaInfo) -> list[Job]:
+    """Each smaller rung is scaled from the next larger one (480p from 1080p, 360p from 480p...), not every
+    one from the full picture: scaling a 1080p frame costs ten times a 480p one, and the pictures agree
+    (bench/episode.py measures each rung's SSIM against the master). The fan-out shares the steps."""
+    rungs = sorted(((r, j) for j in jobs if (r := _rung(j.output.video, info))), key=lambda x: -x[0][1])
+    bodies: dict[tuple[Fraction, int, int], Chain] = {}
+    out = {}
+    for (rate, w, h), job in rungs:
+        own = job.output.video[:-2]  # type: ignore[index]
+        parent = min((k for k in bodies if k[1] > w and k[2] > h and k[0] >= rate), key=lambda k: k[1], default=None)
+        if parent is not None:
+            step = (F("fps", _rate(rate)),) if rate != parent[0] else ()
+            own = (*bodies[parent], *step, F("scale", w, h))
+        bodies.setdefault((rate, w, h), own)
+        out[job.profile.name] = replace(job, output=replace(job.output, video=(*own, *_TAIL)))
+    return [out.get(j.profile.name, j) for j in jobs]
+
+
+def from_smallest_rung(tap: ffmpeg.Output, jobs: list[Job], info: MediaInfo) -> ffmpeg.Output:
+    """The analysis watches every frame at 320 px: from the smallest full-rate rung at least that wide."""
+    full = plan.output_rate(info.fps)
+    fits = [(r[1], j) for j in jobs if (r := _rung(j.output.video, info)) and r[0] == full
+            and r[1] >= analysis.ANALYSIS_WIDTH]
+    if not fits or tap.video is None:
+        return tap
+    smallest = min(fits, key=lambda x: x[0])[1]
+    return replace(tap, video=(*smallest.output.video[:-2], *tap.video))  # type: ignore[index]
