@@ -74,11 +74,10 @@ X264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-flags", "+cgop", "-movflags"
 HAND: dict[str, tuple[str | None, str | None, tuple[float, int], list[str]]] = {
     "youtube": ("master", "scale=1920:1080", (-14, 2),
                 [*X264, "-preset", "veryfast", "-x264-params", "subme=1", "-profile:v", "high", "-crf", "18",
-                 "-maxrate", "12000k", "-bufsize", "24000k", "-g", "12", "-c:a", "aac", "-aac_coder", "fast",
-                 "-b:a", "384k"]),
+                 "-maxrate", "12000k", "-bufsize", "24000k", "-g", "12", "-c:a", "aac", "-b:a", "384k"]),
     "facebook": ("master", "scale=1920:1080", (-14, 2),
                  [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21", "-maxrate", "6000k",
-                  "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k"]),
+                  "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-b:a", "192k"]),
     "whatsapp": ("youtube", "scale=854:480", (-14, 2),
                  [*X264, "-preset", "faster", "-profile:v", "main", "-crf", "23", "-maxrate", "1200k",
                   "-bufsize", "1200k", "-g", "50", "-c:a", "aac", "-b:a", "64k"]),
@@ -94,8 +93,7 @@ HAND: dict[str, tuple[str | None, str | None, tuple[float, int], list[str]]] = {
                  [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21", "-maxrate", "6000k",
                   "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-b:a", "128k"]),
     "audio": (None, None, (-16, 2), ["-c:a", "libopus", "-b:a", "48k", "-vn"]),
-    "radio": (None, None, (-23, 2), ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-vn",
-                                     "-movflags", "+faststart"]),
+    "radio": (None, None, (-23, 2), ["-c:a", "aac", "-b:a", "192k", "-vn", "-movflags", "+faststart"]),
 }
 
 

@@ -18,7 +18,6 @@ CONTAINER_MARGIN = 0.96  # keep 4 % of a size cap for the container and encoder 
 WHATSAPP_LADDER = ((600, 480), (300, 360), (0, 240))  # video kb/s budget -> short side
 MIN_VIDEO_KBPS = 48
 LEAN_AUDIO_BELOW_KBPS = 400  # total kb/s under which audio drops to 32 kb/s
-FAST_AAC_FROM_KBPS = 96  # per channel: from here ffmpeg's fast AAC coder is as transparent as its slow search
 
 
 def even(x: float) -> int:
@@ -67,12 +66,6 @@ def fit_inside(width: int, height: int, box_w: int, box_h: int) -> tuple[int, in
 def cover(width: int, height: int, box_w: int, box_h: int) -> tuple[int, int]:
     f = max(box_w / width, box_h / height)
     return max(box_w, even(width * f)), max(box_h, even(height * f))
-
-
-def aac_coder(kbps: int, channels: int) -> str:
-    """ffmpeg's AAC coder for a bitrate: "twoloop" (its default, a slow search for the best bits) where bits are
-    scarce, "fast" where they are plentiful (YouTube's 384 kb/s, the radio's 192 kb/s): half the CPU there."""
-    return "fast" if kbps / channels >= FAST_AAC_FROM_KBPS else "twoloop"
 
 
 def size_capped_bitrates(profile: Profile, duration: float) -> tuple[int, int]:

@@ -229,7 +229,6 @@ def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: d
         notes.append(note)
     opts: dict = {"t": f"{info.duration:.6f}", "c:a": p.audio_codec, "b:a": f"{p.audio_kbps}k",
                   "ar": p.sample_rate, "ac": p.audio_channels}
-    audio_kbps = p.audio_kbps
     if p.kind == "audio":
         video = None
         opts["vn"] = None
@@ -249,8 +248,6 @@ def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: d
             opts.update({"maxrate": f"{maxrate}k", "bufsize": f"{bufsize or 2 * maxrate}k"})
         if p.x264:
             opts["x264-params"] = p.x264
-    if p.audio_codec == "aac":
-        opts["aac_coder"] = plan.aac_coder(audio_kbps, p.audio_channels)
     if info.interlaced:
         notes.append("deinterlaced")
     if info.variable_fps and p.kind == "video":

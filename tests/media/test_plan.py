@@ -86,8 +86,3 @@ def test_lra_target_is_raised_to_keep_the_gain_linear():
     assert plan.loudnorm_options(DEFAULT_PROFILES["youtube"], wide, keep_lra=False)["LRA"] == 11.0
     assert plan.is_silent(Loudness(float("-inf"), float("-inf"), 0, -70))
 
-
-@pytest.mark.parametrize(("kbps", "channels", "coder"), [(384, 2, "fast"), (192, 2, "fast"), (128, 2, "twoloop"),
-                                                        (64, 2, "twoloop"), (32, 1, "twoloop"), (96, 1, "fast")])
-def test_the_slow_aac_search_is_kept_where_bits_are_scarce(kbps, channels, coder):
-    assert plan.aac_coder(kbps, channels) == coder
