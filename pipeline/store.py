@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -245,7 +246,9 @@ class Store:
         """A new database appears whole (header, WAL mode, tables): made under a temporary name and linked
         into place, so a second command started at the same moment (subtitles beside a transcode) never
         finds the empty file SQLite writes first, which it would have to call damaged."""
-        tmp = path.with_name(f".{path.name}.new-{os.getpid()}")
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.new-")  # one per thread and process
+        os.close(fd)
+        tmp = Path(name)
         try:
             self.db = sqlite3.connect(tmp)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -261,9 +264,17 @@ class Store:
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         done = {row[0] for row in self.db.execute("SELECT name FROM migrations")}
         for name, script in MIGRATIONS:
-            if name not in done:
-                self.db.executescript(
-                    f"BEGIN; {script}; INSERT INTO migrations VALUES ('{name}', '{utcnow().isoformat()}'); COMMIT;")
+            if name in done:
+                continue
+            try:  # IMMEDIATE: a second command migrating at the same moment waits for this one
+                self.db.executescript(f"BEGIN IMMEDIATE; {script}; "
+                                      f"INSERT INTO migrations VALUES ('{name}', '{utcnow().isoformat()}'); COMMIT;")
+            except sqlite3.OperationalError:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                if not self.db.execute("SELECT 1 FROM migrations WHERE name = ?", (name,)).fetchone():
+                    raise
+                # the other command applied this one while we waited: nothing to do
 
     def close(self) -> None:
         self.db.close()

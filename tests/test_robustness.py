@@ -8,6 +8,7 @@ import ast
 import multiprocessing
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -218,3 +219,22 @@ def test_commands_started_together_on_a_new_project_share_one_database(tmp_path:
         assert results == ["ok"] * 6
         assert sorted(p.name for p in db.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
             "pipeline.sqlite3"]
+
+
+def test_commands_started_together_after_an_upgrade_apply_each_migration_once(tmp_path: Path) -> None:
+    """An older project's database: the commands that open it first after an upgrade migrate it together."""
+    from pipeline.store import MIGRATIONS
+    ctx = multiprocessing.get_context("spawn")
+    db = tmp_path / "pipeline.sqlite3"
+    con = sqlite3.connect(db)
+    first, script = MIGRATIONS[0]
+    con.executescript(f"CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL); {script}; "
+                      f"INSERT INTO migrations VALUES ('{first}', '2026-01-01T00:00:00+00:00');")
+    con.close()
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(6)
+        with ctx.Pool(6) as pool:
+            results = pool.starmap(_open_store, [(str(db), barrier)] * 6)
+    assert results == ["ok"] * 6
+    con = sqlite3.connect(db)
+    assert [r[0] for r in con.execute("SELECT name FROM migrations ORDER BY rowid")] == [n for n, _ in MIGRATIONS]
