@@ -132,6 +132,7 @@ def setup(recipe: Recipe, master: Path, tokens: Path) -> None:
         '[title]\nfr = "Épisode 1 : la citoyenneté active"\nbm = ""\n\n'
         '[description]\nfr = "Comment participer à la vie de sa commune : voter, suivre le conseil communal."\n'
         'bm = ""\n', encoding="utf-8")
+    run(recipe, "subtitles", "status", EP)  # an existing project: its database made (untimed)
 
 
 def calendar(recipe: Recipe, clips: int) -> Path:
