@@ -7,11 +7,9 @@ a stage adds its tables by appending one (name, sql) pair.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sqlite3
-import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,10 +207,8 @@ class Store:
         self._refuse_damaged(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                self._create(path)
             self.db = sqlite3.connect(path, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self._wal()
             self._migrate()
         except sqlite3.DatabaseError as exc:
             if "locked" in str(exc) or "readonly" in str(exc) or "unable to open" in str(exc):
@@ -236,29 +232,30 @@ class Store:
         except OSError as exc:
             raise PipelineError(f"cannot read the project database {path}: {exc.strerror}",
                                 hint="check the file's permissions, or set project.database in config.toml") from None
+        for _ in range(40):  # an empty file may be one another command is creating this instant: wait 2 s
+            if head or path.with_name(path.name + "-wal").exists():  # a WAL beside it: SQLite is creating it
+                break
+            time.sleep(0.05)
+            with open(path, "rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
         if not head:
-            if not path.with_name(path.name + "-wal").exists():  # a WAL beside it: SQLite is creating it
+            if not path.with_name(path.name + "-wal").exists():
                 raise damaged(path, "the file is empty: 0 bytes")
         elif head != SQLITE_HEADER:
             raise damaged(path, "it is not an SQLite database")
 
-    def _create(self, path: Path) -> None:
-        """A new database appears whole (header, WAL mode, tables): made under a temporary name and linked
-        into place, so a second command started at the same moment (subtitles beside a transcode) never
-        finds the empty file SQLite writes first, which it would have to call damaged."""
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.new-")  # one per thread and process
-        os.close(fd)
-        tmp = Path(name)
-        try:
-            self.db = sqlite3.connect(tmp)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self._migrate()
-            self.db.close()
-            with contextlib.suppress(FileExistsError):  # the other command made it first: use theirs
-                os.link(tmp, path)
-        finally:
-            for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-                leftover.unlink(missing_ok=True)
+    def _wal(self) -> None:
+        """WAL mode (readers never block the writer). Switching needs the file alone, and SQLite answers
+        "locked" at once rather than waiting: commands opening a new project together take turns."""
+        for _ in range(600):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(0.05)
+        self.db.execute("PRAGMA journal_mode=WAL")
 
     def _migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
