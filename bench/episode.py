@@ -77,6 +77,11 @@ class Recipe:
         return [sys.executable, "-m", "pipeline", "--config", str(self.config), *args]
 
 
+def children_cpu() -> float:
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return c.ru_utime + c.ru_stime
+
+
 def stage_args(name: str) -> tuple[str, ...]:
     return {"transcode": ("transcode", EP), "subtitles": ("subtitles", EP, "--lang", "fr"),
             "clips": ("clips", EP)}[name]
@@ -110,8 +115,10 @@ def run_side_by_side(recipe: Recipe, names: Sequence[str]) -> None:
             continue
         name, out = procs.pop(pid)
         recipe.times[name] = (time.perf_counter() - start, usage.ru_utime + usage.ru_stime)
-        out.seek(0)
-        log_run(recipe, stage_args(name), os.waitstatus_to_exitcode(status), out.read().decode(errors="replace"))
+        with out:
+            out.seek(0)
+            output = out.read().decode(errors="replace")
+        log_run(recipe, stage_args(name), os.waitstatus_to_exitcode(status), output)
     recipe.chain_wall += time.perf_counter() - start
 
 
@@ -179,11 +186,10 @@ def publish(recipe: Recipe) -> None:
 
 def step(recipe: Recipe, names: Sequence[str]) -> None:
     if names == ("publish",):
-        start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        start, cpu = time.perf_counter(), children_cpu()
         publish(recipe)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter() - start
-        recipe.times["publish"] = (wall, after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime)
+        recipe.times["publish"] = (wall, children_cpu() - cpu)
         recipe.chain_wall += wall
     else:
         run_side_by_side(recipe, names)

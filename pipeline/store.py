@@ -201,6 +201,18 @@ def damaged(path: Path, why: str) -> PipelineError:
              f"in its place); moving it aside alone starts an empty one, without the release ledger")
 
 
+def _header(path: Path) -> bytes | None:
+    """The first bytes of the database file; None when there is no file yet."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PipelineError(f"cannot read the project database {path}: {exc.strerror}",
+                            hint="check the file's permissions, or set project.database in config.toml") from None
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -223,39 +235,33 @@ class Store:
     @staticmethod
     def _refuse_damaged(path: Path) -> None:
         """A file that is not an SQLite database is never opened: SQLite would start a new one in its
-        place (a zero-byte file) and the history it held would be gone for good."""
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(len(SQLITE_HEADER))
-        except FileNotFoundError:
-            return  # a new project: created on first use
-        except OSError as exc:
-            raise PipelineError(f"cannot read the project database {path}: {exc.strerror}",
-                                hint="check the file's permissions, or set project.database in config.toml") from None
-        for _ in range(40):  # an empty file may be one another command is creating this instant: wait 2 s
-            if head or path.with_name(path.name + "-wal").exists():  # a WAL beside it: SQLite is creating it
+        place (a zero-byte file) and the history it held would be gone for good. An empty file may be one
+        another command is creating this instant (subtitles started beside a transcode): it gets 2 s."""
+        wal = path.with_name(path.name + "-wal")  # a WAL beside an empty file: SQLite is creating it
+        for attempt in range(41):
+            head = _header(path)
+            if head is None:
+                return  # a new project: created on first use
+            if head or wal.exists() or attempt == 40:
                 break
             time.sleep(0.05)
-            with open(path, "rb") as fh:
-                head = fh.read(len(SQLITE_HEADER))
         if not head:
-            if not path.with_name(path.name + "-wal").exists():
+            if not wal.exists():
                 raise damaged(path, "the file is empty: 0 bytes")
         elif head != SQLITE_HEADER:
             raise damaged(path, "it is not an SQLite database")
 
     def _wal(self) -> None:
         """WAL mode (readers never block the writer). Switching needs the file alone, and SQLite answers
-        "locked" at once rather than waiting: commands opening a new project together take turns."""
-        for _ in range(600):
+        "locked" at once rather than waiting: commands opening a new project together take turns (30 s)."""
+        for attempt in range(600):
             try:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 return
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc):
+                if "locked" not in str(exc) or attempt == 599:
                     raise
                 time.sleep(0.05)
-        self.db.execute("PRAGMA journal_mode=WAL")
 
     def _migrate(self) -> None:
         self.db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")

@@ -186,6 +186,10 @@ def _mode_note(job: Job, modes: dict[str, str]) -> tuple[str, ...]:
 
 # ------------------------------------------------------------------ video
 
+# Every picture ends so. A plain rung's picture is fps/scale steps then this: only such rungs are
+# scaled from one another (_cascade).
+_TAIL = (F("setsar", 1), F("format", "yuv420p"))
+
 def _video_pre(info: MediaInfo) -> Chain:
     chain: list = []
     if info.interlaced:
@@ -217,7 +221,7 @@ def _video_chain(p: Profile, info: MediaInfo, short_side: int) -> tuple[Chain, i
         w, h = p.canvas
         fw, fh = plan.fit_inside(info.width, info.height, w, h)
         chain.append(BlurFill(w, h, fw, fh) if (fw, fh) != (w, h) else F("scale", w, h))
-    chain += [F("setsar", 1), F("format", "yuv420p")]
+    chain += _TAIL
     return tuple(chain), w, h, rate
 
 
@@ -254,10 +258,6 @@ def _job(cfg: Config, episode: Episode, info: MediaInfo, p: Profile, loudness: d
         notes.append(f"variable frame rate made constant ({plan.rate_text(float(plan.output_rate(info.fps)))} fps)")
     tmp = temp_path_for(final)
     return Job(p, final, ffmpeg.Output(tmp, video, audio, tuple(opts.items())), tuple(notes))
-
-
-# A plain rung's picture: [fps], scale, then this tail. Only such rungs are scaled from one another.
-_TAIL = (F("setsar", 1), F("format", "yuv420p"))
 
 
 def _rung(chain: Chain | None, info: MediaInfo) -> tuple[Fraction, int, int] | None:
