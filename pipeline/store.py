@@ -189,9 +189,6 @@ class OutputRecord:
             return False
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
 def damaged(path: Path, why: str) -> PipelineError:
     """The database exists but is not one SQLite can use: said so, and how to get the history back."""
     return PipelineError(
@@ -201,11 +198,13 @@ def damaged(path: Path, why: str) -> PipelineError:
              f"in its place); moving it aside alone starts an empty one, without the release ledger")
 
 
-def _header(path: Path) -> bytes | None:
-    """The first bytes of the database file; None when there is no file yet."""
+def _size(path: Path) -> int | None:
+    """The database file's size; None when there is no file yet. Never opens the file: closing any
+    descriptor of it would drop the locks SQLite holds on it in this process (POSIX locks belong to
+    the process), and another program closing the database would then delete the WAL under our
+    connections, losing what they write (SQLite's "How to corrupt", section 2.2)."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read(len(SQLITE_HEADER))
+        return path.stat().st_size
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -216,7 +215,7 @@ def _header(path: Path) -> bytes | None:
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._refuse_damaged(path)
+        self._refuse_empty(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=30)
@@ -227,29 +226,25 @@ class Store:
                 raise PipelineError(f"cannot open the project database {path}: {exc}",
                                     hint="check the folder is writable and no other program holds the "
                                          "database, or set project.database in config.toml") from None
-            raise damaged(path, str(exc)) from None
+            why = "it is not an SQLite database" if "not a database" in str(exc) else str(exc)
+            raise damaged(path, why) from None
         except (sqlite3.Error, OSError) as exc:
             raise PipelineError(f"cannot open the project database {path}: {exc}",
                                 hint="check the folder is writable, or set project.database in config.toml") from None
 
     @staticmethod
-    def _refuse_damaged(path: Path) -> None:
-        """A file that is not an SQLite database is never opened: SQLite would start a new one in its
-        place (a zero-byte file) and the history it held would be gone for good. An empty file may be one
-        another command is creating this instant (subtitles started beside a transcode): it gets 2 s."""
+    def _refuse_empty(path: Path) -> None:
+        """An empty file is never opened: SQLite would start a new database in it, and a project's
+        history lost that way (a disk that filled up, a bad copy) would not be noticed. It may be one
+        another command is creating this instant (subtitles started beside a transcode): it gets 2 s.
+        A file that is not SQLite at all is refused by SQLite itself before anything is written."""
         wal = path.with_name(path.name + "-wal")  # a WAL beside an empty file: SQLite is creating it
-        for attempt in range(41):
-            head = _header(path)
-            if head is None:
-                return  # a new project: created on first use
-            if head or wal.exists() or attempt == 40:
-                break
+        for _ in range(40):
+            size = _size(path)
+            if size is None or size > 0 or wal.exists():
+                return
             time.sleep(0.05)
-        if not head:
-            if not wal.exists():
-                raise damaged(path, "the file is empty: 0 bytes")
-        elif head != SQLITE_HEADER:
-            raise damaged(path, "it is not an SQLite database")
+        raise damaged(path, "the file is empty: 0 bytes")
 
     def _wal(self) -> None:
         """WAL mode (readers never block the writer). Switching needs the file alone, and SQLite answers

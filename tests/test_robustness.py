@@ -238,3 +238,26 @@ def test_commands_started_together_after_an_upgrade_apply_each_migration_once(tm
     assert results == ["ok"] * 6
     con = sqlite3.connect(db)
     assert [r[0] for r in con.execute("SELECT name FROM migrations ORDER BY rowid")] == [n for n, _ in MIGRATIONS]
+
+
+def _items_seen_by_another_program(db: Path) -> list[str]:
+    read = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "print(*[r[0] for r in c.execute('SELECT item FROM stage_outputs ORDER BY item')]); c.close()")
+    return subprocess.run([sys.executable, "-c", read, str(db)], check=True, capture_output=True,
+                          text=True).stdout.split()
+
+
+def test_what_a_command_writes_survives_another_program_reading_the_project(tmp_path: Path) -> None:
+    """The scheduler holds the database open (its job store) while each job opens it again; a person's
+    `publish status` reading it meanwhile must neither miss the jobs' writes nor make them vanish."""
+    from pipeline.store import Store
+    db = tmp_path / "pipeline.sqlite3"
+    media = tmp_path / "a.bin"
+    media.write_bytes(b"x")
+    with Store(db) as scheduler:
+        for item in ("first", "second", "third"):
+            with Store(db) as job:      # a job opening the project inside the same process
+                job.record_output("publish", "ep01", item, "f", media)
+            assert item in _items_seen_by_another_program(db)
+        assert scheduler.output("publish", "ep01", "third") is not None
+    assert _items_seen_by_another_program(db) == ["first", "second", "third"]
