@@ -73,8 +73,8 @@ def setup(tmp: Path, seconds: float) -> tuple[Path, Path]:
 X264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-flags", "+cgop", "-movflags", "+faststart"]
 HAND: dict[str, tuple[str | None, str | None, tuple[float, int], list[str]]] = {
     "youtube": ("master", "scale=1920:1080", (-14, 2),
-                [*X264, "-preset", "veryfast", "-x264-params", "subme=1", "-profile:v", "high", "-crf", "18",
-                 "-maxrate", "12000k", "-bufsize", "24000k", "-g", "12", "-c:a", "aac", "-b:a", "384k"]),
+                [*X264, "-preset", "superfast", "-profile:v", "high", "-crf", "18",
+                 "-maxrate", "11600k", "-bufsize", "24000k", "-g", "12", "-c:a", "aac", "-b:a", "384k"]),
     "facebook": ("master", "scale=1920:1080", (-14, 2),
                  [*X264, "-preset", "veryfast", "-profile:v", "high", "-crf", "21", "-maxrate", "6000k",
                   "-bufsize", "12000k", "-g", "50", "-c:a", "aac", "-b:a", "192k"]),

@@ -104,7 +104,7 @@ def test_x264_options_over_a_preset_are_checked(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text('[transcode.profiles.mobile]\nx264 = "subme=4:ref=2"\n')
     assert load_config(cfg).transcode.profiles["mobile"].x264 == "subme=4:ref=2"
-    assert load_config(ROOT / "config.toml").transcode.profiles["youtube"].x264 == "subme=1"
+    assert load_config(ROOT / "config.toml").transcode.profiles["youtube"].x264 == ""
     cfg.write_text('[transcode.profiles.mobile]\nx264 = "subme=4:crf"\n')
     with pytest.raises(ConfigError) as err:
         load_config(cfg)
