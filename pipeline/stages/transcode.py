@@ -190,6 +190,7 @@ def _mode_note(job: Job, modes: dict[str, str]) -> tuple[str, ...]:
 # scaled from one another (_cascade).
 _TAIL = (F("setsar", 1), F("format", "yuv420p"))
 
+
 def _video_pre(info: MediaInfo) -> Chain:
     chain: list = []
     if info.interlaced:
